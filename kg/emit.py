@@ -1,0 +1,197 @@
+"""Stage 7: entities and facts → RDF, one named graph per document.
+
+Each document's graph holds the document node, the entities it names (class, label,
+kg:mentionedIn), its facts and figures. A fact is the triple itself plus a kg:Assertion
+(an rdf:Statement and prov:Entity) carrying the quote, its character offsets, the
+extractor (a prov:SoftwareAgent) and a confidence; a figure is a kg:Observation of the
+Data Cube data set kg:figures with the same provenance. The administrative divisions and
+the industry taxonomy form the reference graph, the ontology a graph of its own.
+"""
+from __future__ import annotations
+
+import hashlib
+from decimal import Decimal
+from functools import cache
+from typing import Iterable
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
+
+from .reference import reference
+from .resolve import iri_segment
+from .resources import ontology_file
+from .types import Entity, Fact, Observation, ResolvedDocument
+from .vocab import ID, KG, QB, SCHEMA, class_iri, predicate_iri
+
+REFERENCE_GRAPH = URIRef(ID["graph/reference"])
+ONTOLOGY_GRAPH = URIRef(ID["graph/ontology"])
+PREFIXES = {"kg": KG._NS, "id": ID, "place": ID["place/"], "ind": ID["industry/"], "prov": PROV, "skos": SKOS,
+            "schema": SCHEMA, "qb": QB, "dct": DCTERMS, "rdfs": RDFS, "owl": OWL, "xsd": XSD}
+
+
+def document_iri(doc_name: str) -> URIRef:
+    return URIRef(ID["doc/" + iri_segment(doc_name.rsplit(".", 1)[0])])
+
+
+def graph_iri(doc_name: str) -> URIRef:
+    return URIRef(ID["graph/" + iri_segment(doc_name.rsplit(".", 1)[0])])
+
+
+def extractor_iri(name: str) -> URIRef:
+    return URIRef(ID["extractor/" + iri_segment(name.replace(":", "/"))])
+
+
+def _digest(*parts: object) -> str:
+    return hashlib.sha1("|".join(map(str, parts)).encode("utf-8")).hexdigest()[:16]
+
+
+def new_graph() -> Graph:
+    graph = Graph()
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace)
+    return graph
+
+
+def document_graph(resolved: ResolvedDocument, entities: dict[str, Entity], min_confidence: float = 0.0) -> Graph:
+    g = new_graph()
+    doc = resolved.document
+    node = document_iri(doc.name)
+    g.add((node, RDF.type, KG.Document))
+    g.add((node, SCHEMA.name, Literal(doc.name)))
+    g.add((node, KG.contentHash, Literal(doc.content_hash)))
+    if doc.title:
+        g.add((node, DCTERMS.title, Literal(doc.title, lang="zh")))
+    if doc.source:
+        g.add((node, DCTERMS.source, Literal(doc.source)))
+    facts = [f for f in resolved.facts if f.confidence >= min_confidence]
+    observations = [o for o in resolved.observations if o.confidence >= min_confidence]
+    used = set(resolved.entities) | {f.subject for f in facts} | {f.object for f in facts} | \
+        {o.region for o in observations} | {o.industry for o in observations if o.industry}
+    for iri in sorted(used):
+        _declare(g, entities[iri], node, mentioned=iri in resolved.surface)
+    for name in doc.about:
+        place = _place_named(name)
+        if place:
+            g.add((node, SCHEMA.about, URIRef(place)))
+    for fact in facts:
+        _add_fact(g, fact, node)
+    for observation in observations:
+        _add_observation(g, observation, node)
+    return g
+
+
+def _place_named(name: str) -> str:
+    for place in reference().places.values():
+        if name in place.names:
+            return place.iri
+    return ""
+
+
+def _declare(g: Graph, entity: Entity, doc: URIRef, mentioned: bool) -> None:
+    node = URIRef(entity.iri)
+    g.add((node, RDF.type, class_iri(entity.label)))
+    g.add((node, RDFS.label, Literal(entity.name, lang="zh")))
+    for name in sorted(entity.names - {entity.name}):
+        g.add((node, SKOS.altLabel, Literal(name, lang="zh")))
+    if mentioned:
+        g.add((node, KG.mentionedIn, doc))
+
+
+def _provenance(g: Graph, node: URIRef, doc: URIRef, quote: str, start: int, end: int,
+                extractor: str, confidence: float) -> None:
+    agent = extractor_iri(extractor)
+    g.add((node, KG.quote, Literal(quote)))
+    g.add((node, KG.startOffset, Literal(start, datatype=XSD.integer)))
+    g.add((node, KG.endOffset, Literal(end, datatype=XSD.integer)))
+    g.add((node, KG.confidence, Literal(Decimal(str(confidence)), datatype=XSD.decimal)))
+    g.add((node, PROV.wasDerivedFrom, doc))
+    g.add((node, PROV.wasAttributedTo, agent))
+    g.add((agent, RDF.type, KG.Extractor))
+    g.add((agent, RDFS.label, Literal(extractor)))
+
+
+def _add_fact(g: Graph, fact: Fact, doc: URIRef) -> None:
+    s, p, o = URIRef(fact.subject), predicate_iri(fact.predicate), URIRef(fact.object)
+    g.add((s, p, o))
+    node = URIRef(ID["fact/" + _digest(fact.doc, fact.subject, fact.predicate, fact.object)])
+    g.add((node, RDF.type, KG.Assertion))
+    g.add((node, RDF.subject, s))
+    g.add((node, RDF.predicate, p))
+    g.add((node, RDF.object, o))
+    _provenance(g, node, doc, fact.quote, fact.start, fact.end, fact.extractor, fact.confidence)
+
+
+def _add_observation(g: Graph, obs: Observation, doc: URIRef) -> None:
+    node = URIRef(ID["observation/" + _digest(obs.doc, obs.region, obs.value, obs.unit, obs.year, obs.target, obs.start)])
+    g.add((node, RDF.type, KG.Observation))
+    g.add((node, QB.dataSet, KG.figures))
+    g.add((node, KG.region, URIRef(obs.region)))
+    g.add((node, KG.indicator, Literal(obs.indicator)))
+    if obs.year is not None:
+        g.add((node, KG.year, Literal(obs.year, datatype=XSD.integer)))
+    g.add((node, KG.value, Literal(Decimal(repr(obs.value)).normalize(), datatype=XSD.decimal)))
+    g.add((node, KG.unit, Literal(obs.unit)))
+    g.add((node, KG.target, Literal(obs.target)))
+    if obs.industry:
+        g.add((node, KG.aboutIndustry, URIRef(obs.industry)))
+    _provenance(g, node, doc, obs.quote, obs.start, obs.end, obs.extractor, obs.confidence)
+
+
+@cache
+def reference_graph() -> Graph:
+    """Places (GB/T 2260 and the world list), the industry taxonomy and the programmes."""
+    ref = reference()
+    g = new_graph()
+    for triple in ref.industry_graph:
+        g.add(triple)
+    for key, industry in ref.industries.items():
+        node = URIRef(industry.iri)
+        g.add((node, RDF.type, KG.Industry))
+        g.add((node, RDFS.label, Literal(industry.name, lang="zh")))
+    for place in ref.places.values():
+        node = URIRef(place.iri)
+        g.add((node, RDF.type, class_iri(place.label)))
+        g.add((node, RDFS.label, Literal(place.name, lang="zh")))
+        if place.name_en:
+            g.add((node, RDFS.label, Literal(place.name_en, lang="en")))
+        for name in place.names[1:]:
+            g.add((node, SKOS.altLabel, Literal(name, lang="zh")))
+        if key_is_code(place.key):
+            g.add((node, KG.adminCode, Literal(place.key)))
+        if place.parent and place.parent in ref.places:
+            g.add((node, KG.partOf, URIRef(ref.places[place.parent].iri)))
+    for programme in ref.programmes:
+        node = URIRef(ID["policy/" + iri_segment(programme.name)])
+        g.add((node, RDF.type, KG.Policy))
+        g.add((node, RDFS.label, Literal(programme.name, lang="zh")))
+        g.add((node, RDFS.label, Literal(programme.name_en, lang="en")))
+        for alias in programme.aliases:
+            g.add((node, SKOS.altLabel, Literal(alias, lang="zh")))
+    return g
+
+
+def key_is_code(key: str) -> bool:
+    return len(key) == 6 and key.isdigit()
+
+
+@cache
+def ontology_graph() -> Graph:
+    g = new_graph()
+    g.parse(ontology_file("kg.ttl"))
+    return g
+
+
+def shapes_graph() -> Graph:
+    return Graph().parse(ontology_file("shapes.ttl"))
+
+
+def reference_types(iris: Iterable[str]) -> Graph:
+    """rdf:type and labels of the reference entities among `iris` (for validating a document alone)."""
+    ref_graph = reference_graph()
+    g = Graph()
+    for iri in iris:
+        node = URIRef(iri)
+        for p in (RDF.type, RDFS.label, KG.adminCode):
+            for o in ref_graph.objects(node, p):
+                g.add((node, p, o))
+    return g

@@ -1,0 +1,52 @@
+"""Errors raised by kg. Every one derives from KGError, so callers can catch them all."""
+from __future__ import annotations
+
+
+class KGError(Exception):
+    """Root of kg's errors."""
+
+
+class GraphNotBuiltError(KGError):
+    def __init__(self, path: str) -> None:
+        super().__init__(f"no built graph at {path}: run `kg build` first")
+
+
+class ValidationError(KGError):
+    """The graph does not conform to the SHACL shapes."""
+
+    def __init__(self, report: str) -> None:
+        super().__init__("the graph does not conform to ontology/shapes.ttl:\n" + report)
+        self.report = report
+
+
+class QuerySyntaxError(KGError):
+    """A SPARQL query that does not parse; line and column are 1-based when known."""
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None) -> None:
+        where = f" at line {line}, column {column}" if line is not None else ""
+        super().__init__(f"SPARQL syntax error{where}: {message}")
+        self.line, self.column, self.detail = line, column, message
+
+
+class QueryLimitError(KGError):
+    """A query ran past its time or result-size limit."""
+
+
+class UnknownQueryError(KGError):
+    pass
+
+
+class UnknownIndustryError(KGError):
+    def __init__(self, name: str, suggestions: list[str]) -> None:
+        hint = f"; closest known industries: {', '.join(suggestions)}" if suggestions else ""
+        super().__init__(f"unknown industry {name!r}{hint}")
+        self.name, self.suggestions = name, suggestions
+
+
+class EndpointError(KGError):
+    """An external SPARQL / Graph Store endpoint refused or failed a request."""
+
+
+class MissingDependencyError(KGError):
+    def __init__(self, module: str, package: str) -> None:
+        super().__init__(f"{module} is not installed: pip install {package}")

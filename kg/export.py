@@ -1,0 +1,59 @@
+"""Extraction results as JSONL records in the gold schema of data/gold/ANNOTATION.md.
+
+One record per entity a document names (`name`: the fullest form the document gives,
+`aliases`: its other forms there), per fact and per figure, so any scorer can compare
+them with a gold file.
+"""
+from __future__ import annotations
+
+import json
+from typing import IO, Iterable, Iterator
+
+from .names import compare_key
+from .types import Entity, ResolvedDocument
+
+
+def document_names(resolved: ResolvedDocument, entities: dict[str, Entity]) -> dict[str, tuple[str, list[str]]]:
+    """IRI → (name, aliases) as written in this document."""
+    out = {}
+    for iri, surfaces in resolved.surface.items():
+        label = entities[iri].label
+        forms: dict[str, str] = {}
+        for s in sorted(surfaces, key=lambda s: (-len(compare_key(s, label)), s)):
+            forms.setdefault(compare_key(s, label), s)
+        name, *aliases = forms.values()
+        out[iri] = (name, aliases)
+    return out
+
+
+def records(resolved_docs: Iterable[ResolvedDocument], entities: dict[str, Entity],
+            min_confidence: float = 0.0) -> Iterator[dict]:
+    for resolved in resolved_docs:
+        doc = resolved.document.name
+        names = document_names(resolved, entities)
+
+        def name_of(iri: str) -> str:
+            return names[iri][0] if iri in names else entities[iri].name
+
+        for iri in sorted(names, key=lambda i: (entities[i].label, names[i][0])):
+            name, aliases = names[iri]
+            yield {"doc": doc, "kind": "entity", "name": name, "aliases": aliases, "class": entities[iri].label}
+        for fact in resolved.facts:
+            if fact.confidence >= min_confidence:
+                yield {"doc": doc, "kind": "relation", "subject": name_of(fact.subject), "predicate": fact.predicate,
+                       "object": name_of(fact.object), "evidence": fact.quote, "confidence": fact.confidence,
+                       "extractor": fact.extractor}
+        for obs in resolved.observations:
+            if obs.confidence >= min_confidence:
+                value = int(obs.value) if float(obs.value).is_integer() else obs.value
+                yield {"doc": doc, "kind": "observation", "region": name_of(obs.region), "indicator": obs.indicator,
+                       "year": obs.year, "value": value, "unit": obs.unit, "target": obs.target,
+                       "evidence": obs.quote, "confidence": obs.confidence}
+
+
+def write_jsonl(items: Iterable[dict], handle: IO[str]) -> int:
+    count = 0
+    for item in items:
+        handle.write(json.dumps(item, ensure_ascii=False) + "\n")
+        count += 1
+    return count

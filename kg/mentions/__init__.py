@@ -1,0 +1,140 @@
+"""Stage 3: sentences → typed mentions.
+
+Candidates come from the reference gazetteers, the statistical model and cue-word rules
+(`rules.py`); where they overlap the longest well-founded one is kept. A name typed with
+confidence in one sentence is then found in the document's other sentences too (one
+sense per discourse), and the company at the head of a project's name is named as well.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+import ahocorasick
+
+from ..names import company_aliases
+from ..types import Document, Mention, Sentence, Token
+from . import cues, rules
+from .gazetteer import gazetteer
+from .rules import View
+
+# Weak sources lose every overlap with a strong one; among equals the longer span wins.
+_STRONG = {"title": 7, "quote": 6, "suffix": 6, "gazetteer": 5, "list": 4, "context": 4, "caption": 3,
+           "propagated": 2}
+_WEAK = {"ner": 1}
+_GENERATORS = (
+    rules.gazetteer_mentions, rules.suffix_mentions, rules.ner_mentions, rules.quote_mentions,
+    rules.title_mentions, rules.list_mentions, rules.context_mentions, rules.caption_mentions,
+)
+_PROPAGATE = frozenset({"Company", "ResearchInstitute", "GovernmentBody", "Association", "IndustrialPark",
+                        "DataCenter", "DigitalPlatform", "Project", "Policy", "Industry"})
+
+
+def make_views(doc: Document, sentences: Sequence[Sentence], tokens: Sequence[list[Token]]) -> list[View]:
+    gaz = gazetteer()
+    return [View(s, list(t), gaz, doc.text, gaz.find_aligned(s.text, list(t))) for s, t in zip(sentences, tokens)]
+
+
+def find_mentions(views: Sequence[View]) -> list[Mention]:
+    chosen: list[Mention] = []
+    for view in views:
+        candidates = [m for generate in _GENERATORS for m in generate(view)]
+        chosen.extend(select(candidates))
+    chosen = propagate(views, chosen)
+    chosen.extend(project_heads(views, chosen))
+    return sorted(set(chosen), key=lambda m: (m.sentence, m.start, m.end, m.label))
+
+
+def _rank(mention: Mention) -> tuple[int, int, int]:
+    strong = mention.source in _STRONG
+    priority = _STRONG.get(mention.source) or _WEAK.get(mention.source, 0)
+    return (strong, mention.end - mention.start, priority)
+
+
+def select(candidates: list[Mention]) -> list[Mention]:
+    """Non-overlapping candidates, best first (see `_rank`)."""
+    taken: list[Mention] = []
+    for candidate in sorted(candidates, key=_rank, reverse=True):
+        if all(candidate.end <= m.start or candidate.start >= m.end for m in taken):
+            taken.append(candidate)
+    return taken
+
+
+def propagate(views: Sequence[View], chosen: list[Mention]) -> list[Mention]:
+    """Find names typed elsewhere in the document (and companies' trading names) again."""
+    names: dict[str, Mention] = {}
+    places = frozenset(m.text for m in chosen if m.label in ("Province", "City", "County", "Town"))
+    for mention in sorted(chosen, key=lambda m: -m.confidence):
+        if mention.label not in _PROPAGATE or mention.confidence < 0.6 or len(mention.text) < 2:
+            continue
+        key = views[mention.sentence].text[mention.start:mention.end]
+        names.setdefault(key, mention)
+        if mention.label == "Company":
+            for alias in company_aliases(key, places):
+                if not views[0].gazetteer.lookup(alias) and alias not in cues.GENERIC_WORDS:
+                    names.setdefault(alias, mention)
+    if not names:
+        return chosen
+    automaton = ahocorasick.Automaton()
+    for name, mention in names.items():
+        automaton.add_word(name, (name, mention))
+    automaton.make_automaton()
+    by_sentence: dict[int, list[Mention]] = {}
+    for mention in chosen:
+        by_sentence.setdefault(mention.sentence, []).append(mention)
+    out = list(chosen)
+    for view in views:
+        starts = {t.start for t in view.tokens}
+        ends = {t.end for t in view.tokens}
+        found = []
+        for end, (name, origin) in automaton.iter(view.text):
+            start = end + 1 - len(name)
+            if start not in starts or end + 1 not in ends:
+                continue
+            found.append(view.mention(start, end + 1, origin.label, "propagated",
+                                      min(0.7, origin.confidence), origin.ref))
+        if found:
+            existing = by_sentence.get(view.sentence.index, [])
+            kept = select(existing + found)
+            out = [m for m in out if m.sentence != view.sentence.index] + kept
+    return out
+
+
+def project_heads(views: Sequence[View], chosen: list[Mention]) -> list[Mention]:
+    """The company a project is named after (比亚迪|新能源动力电池生产基地项目)."""
+    companies = sorted({m.text for m in chosen if m.label == "Company"}, key=len, reverse=True)
+    heads = []
+    for mention in chosen:
+        if mention.label != "Project":
+            continue
+        view = views[mention.sentence]
+        name = view.text[mention.start:mention.end]
+        head = _split_head(view, mention.start, mention.end)
+        known = next((c for c in companies if name.startswith(c) and len(c) < len(name)), "")
+        if len(known) > len(head):
+            head = known
+        if len(head) >= 2:
+            heads.append(view.mention(mention.start, mention.start + len(head), "Company", "project-head", 0.7))
+    return heads
+
+
+def _split_head(view: View, start: int, end: int) -> str:
+    """The name before the first product, industry or technical word of a project name."""
+    text = view.text[start:end]
+    if any(view.is_industry(text[:n]) for n in range(2, min(len(text), 6) + 1)):
+        return ""                         # 锂电能源科技: a product, not a company, comes first
+    cut = len(text)
+    for hit in view.hits:
+        if hit.entry.label == "Industry" and start < hit.start < start + cut:
+            cut = hit.start - start
+    for word in (*cues.PRODUCT_MODIFIERS, *cues.GENERIC_WORDS):
+        pos = text.find(word, 2)
+        if 0 < pos < cut and len(word) >= 2:
+            cut = pos
+    for i, ch in enumerate(text[2:cut], start=2):
+        if ch.isascii() and ch.isalnum():
+            cut = i
+            break
+    suffix = rules.suffix_class(text[:cut])
+    if suffix and cues.NAME_SUFFIXES[suffix[0]] == "Project":
+        return ""
+    return text[:cut] if cut < len(text) else ""

@@ -1,0 +1,110 @@
+"""Reference gazetteers: places, industries and programmes, matched with Aho-Corasick.
+
+A match counts only where the model's word boundaries agree with it, so 金华 inside
+金华市经信局 (one organisation) or 东阳 inside an unrelated word is not a place. Short
+place names (义乌 for 义乌市) must also be tagged LOC/ORG by the model: many are common
+words too (天台 "rooftop", 江山 "landscape", 临海 "by the sea").
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+import ahocorasick
+
+from ..reference import Reference, reference
+from ..text import normalise
+from ..types import Token
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    label: str       # entity class
+    ref: str         # reference key (place key, industry concept, programme name)
+    short: bool      # a short form that needs the model's LOC/ORG tag
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    start: int
+    end: int
+    surface: str
+    entry: Entry
+
+
+class Gazetteer:
+    def __init__(self, entries: dict[str, list[Entry]]) -> None:
+        self._automaton = ahocorasick.Automaton()
+        for surface, found in entries.items():
+            self._automaton.add_word(surface, (surface, tuple(found)))
+        self._automaton.make_automaton()
+        self.surfaces = frozenset(entries)
+
+    def find(self, text: str) -> list[Hit]:
+        """Every occurrence of every entry, overlapping ones included."""
+        hits = []
+        for end, (surface, found) in self._automaton.iter(text):
+            for entry in found:
+                hits.append(Hit(end + 1 - len(surface), end + 1, surface, entry))
+        return hits
+
+    def lookup(self, surface: str) -> tuple[Entry, ...]:
+        value = self._automaton.get(surface, None)
+        return value[1] if value else ()
+
+    def find_aligned(self, text: str, tokens: list[Token]) -> list[Hit]:
+        """Occurrences that fall on the model's word boundaries (see module doc)."""
+        starts = {t.start: t for t in tokens}
+        ends = {t.end: t for t in tokens}
+        accepted = []
+        for hit in self.find(text):
+            first, last = starts.get(hit.start), ends.get(hit.end)
+            if first is None or last is None:
+                hit = _split_place_prefix(hit, tokens, self)
+                if hit is None:
+                    continue
+                first = starts.get(hit.start)
+            if hit.entry.short and not (first.end == hit.end and first.pos in ("LOC", "ORG")):
+                continue
+            accepted.append(hit)
+        return accepted
+
+
+def _split_place_prefix(hit: Hit, tokens: list[Token], gazetteer: Gazetteer) -> Hit | None:
+    """Accept a place the model glued to an industry word (台州光电, 嵊州新能源 → 台州, 嵊州)."""
+    if hit.entry.label not in ("Province", "City", "County", "Town"):
+        return None
+    for token in tokens:
+        if token.start == hit.start and token.end > hit.end:
+            rest = token.text[hit.end - token.start:]
+            if any(e.label == "Industry" for e in gazetteer.lookup(rest)):
+                return Hit(hit.start, hit.end, hit.surface, Entry(hit.entry.label, hit.entry.ref, False))
+    return None
+
+
+def _entries(ref: Reference) -> dict[str, list[Entry]]:
+    entries: dict[str, list[Entry]] = {}
+
+    def add(surface: str, entry: Entry) -> None:
+        surface = normalise(surface)
+        if surface and entry not in entries.setdefault(surface, []):
+            entries[surface].append(entry)
+
+    for place in ref.places.values():
+        full, *short = place.names
+        add(full, Entry(place.label, place.key, False))
+        for name in short:
+            # Zhejiang's short forms are often common words; world places' aliases are not.
+            add(name, Entry(place.label, place.key, place.zhejiang))
+    for industry in ref.industries.values():
+        for name in industry.names:
+            add(name, Entry("Industry", industry.key, False))
+    for programme in ref.programmes:
+        for name in (programme.name, *programme.aliases):
+            add(name, Entry("Policy", programme.name, False))
+    return entries
+
+
+@cache
+def gazetteer() -> Gazetteer:
+    return Gazetteer(_entries(reference()))

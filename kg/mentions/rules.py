@@ -1,0 +1,621 @@
+"""Candidate mentions from patterns over the model's tokens and cue words.
+
+Each rule family is a generator over a `View` of one sentence and yields candidate
+Mentions; `kg.mentions.find_mentions` chooses among overlapping candidates.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Iterator
+
+from ..types import Mention, Sentence, Token
+from . import cues
+from .gazetteer import Gazetteer, Hit
+
+# Tags the model gives to words that can stand inside a name.
+NAME_TAGS = frozenset({"n", "nz", "nw", "ORG", "LOC", "PER", "vn", "an", "a", "m", "xc", "f", "s"})
+STRONG_TAGS = frozenset({"ORG", "LOC", "PER", "nz", "nw"})
+NOUN_TAGS = frozenset({"n", "nz", "nw", "ORG", "LOC", "PER", "vn", "xc"})
+PLACE_LABELS = frozenset({"Province", "City", "County", "Town", "Place"})
+STOP_WORDS = frozenset({"的", "和", "与", "及", "等", "是", "为", "在", "了", "将", "对", "向", "从", "以",
+                        "其中", "同时", "目前", "已", "也", "还", "都", "并", "或", "由", "被", "把", "该"})
+_LATIN_OR_DIGIT = re.compile(r"[A-Za-z0-9]|[一二三四五六七八九十百]+条")
+_VERSION = re.compile(r"(?:\d+(?:\.\d+)?版|升级版)")
+_QUOTED = re.compile(r'"([^"]{1,40})"')
+_TITLE = re.compile(r"《([^《》]{2,60})》")
+_PUNCT = frozenset(",;:。!?、\"()《》 ")
+
+
+@dataclass
+class View:
+    """One sentence with its tokens and gazetteer hits, and helpers over them."""
+    sentence: Sentence
+    tokens: list[Token]
+    gazetteer: Gazetteer
+    source: str                      # the document's text, for surface forms
+    hits: list[Hit] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return self.sentence.text
+
+    @cached_property
+    def _token_index(self) -> list[int]:
+        index = [0] * (len(self.text) + 1)
+        for i, token in enumerate(self.tokens):
+            for pos in range(token.start, token.end):
+                index[pos] = i
+        index[len(self.text)] = len(self.tokens)
+        return index
+
+    def token_at(self, pos: int) -> int:
+        return self._token_index[pos]
+
+    @cached_property
+    def place_spans(self) -> set[tuple[int, int]]:
+        return {(h.start, h.end) for h in self.hits if h.entry.label in PLACE_LABELS}
+
+    @cached_property
+    def quote_spans(self) -> list[tuple[int, int]]:
+        return [m.span() for m in _QUOTED.finditer(self.text)]
+
+    def mention(self, start: int, end: int, label: str, source: str, confidence: float, ref: str = "") -> Mention:
+        sentence = self.sentence
+        surface = "".join(self.source[o] for o in sentence.offsets[start:end])
+        return Mention(sentence.index, start, end, surface, label, source, ref, confidence)
+
+    def is_industry(self, word: str) -> bool:
+        return any(e.label == "Industry" for e in self.gazetteer.lookup(word))
+
+    # ------------------------------------------------------------------ name spans
+    def name_start(self, first_token: int, floor: int = 0) -> int:
+        """Extend a name leftwards from token `first_token` over name-like tokens."""
+        i = first_token
+        while i > 0:
+            prev = self.tokens[i - 1]
+            if prev.start < floor:
+                break
+            if prev.text == ")" and self._place_in_brackets(i - 1):
+                i = self._bracket_open(i - 1)
+                continue
+            if not self.name_like(prev):
+                break
+            i -= 1
+        return self.tokens[i].start if i < len(self.tokens) else len(self.text)
+
+    def name_like(self, token: Token) -> bool:
+        return (token.pos in NAME_TAGS and token.text not in STOP_WORDS
+                and token.text not in cues.CLAUSE_VERBS and token.text not in cues.SUPERLATIVES)
+
+    def _bracket_open(self, close: int) -> int:
+        j = close
+        while j > 0 and self.tokens[j].text != "(":
+            j -= 1
+        return j
+
+    def _place_in_brackets(self, close: int) -> bool:
+        """A bracketed place inside a name: 中国（温州）数安港, 金瑞泓微电子（衢州）有限公司."""
+        open_ = self._bracket_open(close)
+        if open_ == 0 or self.tokens[open_].text != "(" or close - 1 <= open_:
+            return False
+        inner = (self.tokens[open_ + 1].start, self.tokens[close - 1].end)
+        return inner in self.place_spans and self.name_like(self.tokens[open_ - 1])
+
+    def name_tokens(self, start: int, end: int) -> list[Token]:
+        return [t for t in self.tokens if t.start < end and t.end > start]
+
+    def clean(self, start: int, end: int, allow: frozenset[str] = frozenset()) -> bool:
+        """No clause punctuation, verbs or function words in text[start:end]."""
+        if any(ch in _PUNCT for ch in self.text[start:end]):
+            return False
+        return all(self.name_like(t) or t.text in allow for t in self.name_tokens(start, end))
+
+    def distinctive(self, start: int, end: int) -> int:
+        """2: a proper name; 1: only industry words; 0: generic words only."""
+        segment = self.text[start:end]
+        if not segment:
+            return 0
+        if _LATIN_OR_DIGIT.search(segment) or '"' in segment:
+            return 2
+        if any(a >= start and b <= end for a, b in self.place_spans):
+            return 2
+        level = 0
+        for token in self.name_tokens(start, end):
+            word = self.text[max(token.start, start):min(token.end, end)]
+            if token.pos in STRONG_TAGS and word not in cues.GENERIC_WORDS and not self.gazetteer.lookup(word):
+                return 2
+            if word in cues.GENERIC_WORDS or len(word) < 2 or token.pos in ("m", "q"):
+                continue
+            if self.is_industry(word):
+                level = 1
+                continue
+            return 2
+        return level
+
+    def inside_quote(self, start: int, end: int) -> bool:
+        return any(a < start and end < b and (start, end) != (a + 1, b - 1) for a, b in self.quote_spans)
+
+
+# ====================================================================== rule families
+def gazetteer_mentions(view: View) -> Iterator[Mention]:
+    for hit in view.hits:
+        if hit.entry.label == "Industry" and _in_compound(view, hit):
+            continue
+        yield view.mention(hit.start, hit.end, hit.entry.label, "gazetteer", 0.95, hit.entry.ref)
+
+
+def _in_compound(view: View, hit: Hit) -> bool:
+    """光伏|电池, 农业|经济: an industry word modifying the noun after it is not a mention."""
+    nxt = view.token_at(hit.end) if hit.end < len(view.text) else len(view.tokens)
+    if nxt >= len(view.tokens) or view.tokens[nxt].start != hit.end:
+        return False
+    token = view.tokens[nxt]
+    if token.text in cues.INDUSTRY_FOLLOWERS or token.text in cues.LIST_HEADS:
+        return False
+    return token.pos in ("n", "nz", "vn", "nw")
+
+
+_SUFFIXES = sorted(cues.NAME_SUFFIXES.items(), key=lambda item: -len(item[0]))
+_SUFFIX_RE = re.compile("|".join(re.escape(s) for s, _ in _SUFFIXES))
+
+
+def suffix_class(name: str) -> tuple[str, str] | None:
+    """(suffix, class) of the longest name suffix `name` ends with."""
+    for suffix, label in _SUFFIXES:
+        if name.endswith(suffix):
+            return suffix, label
+    return None
+
+
+def suffix_mentions(view: View) -> Iterator[Mention]:
+    """Names built leftwards from a typing suffix: 浙中人工智能产业园, 台州市经信局."""
+    text = view.text
+    for match in _SUFFIX_RE.finditer(text):
+        suffix = match.group()
+        label = cues.NAME_SUFFIXES[suffix]
+        s_start, s_end = match.span()
+        last = view.token_at(s_end - 1)
+        if view.tokens[last].end != s_end:
+            continue                      # the suffix is the start of a longer word
+        first = view.token_at(s_start)
+        token = view.tokens[first]
+        if token.start < s_start and token.pos not in STRONG_TAGS and suffix in cues.GENERIC_SUFFIXES:
+            continue                      # 格局, 布局: a word that merely ends like a name
+        start = view.name_start(first)
+        end = _paren_continuation(text, s_end)
+        if start == s_start:
+            if text[s_start:s_end] in cues.STANDALONE_BODIES:
+                yield view.mention(s_start, s_end, label, "suffix", 0.8)
+            continue
+        if start > 0 and view.tokens[view.token_at(start - 1)].text in cues.SUPERLATIVES:
+            continue                      # 全球最大…基地 describes, it does not name
+        level = view.distinctive(start, s_start)
+        if level == 0 or (level == 1 and suffix in cues.GENERIC_SUFFIXES):
+            continue
+        yield view.mention(start, end, label, "suffix", 0.85 if level == 2 else 0.6)
+
+
+def _paren_continuation(text: str, end: int) -> int:
+    """Include (高新园区) or (三期) right after a name."""
+    if end < len(text) and text[end] == "(":
+        close = text.find(")", end)
+        if 0 < close - end <= 8 and text[end + 1:close].endswith(cues.PAREN_CONTINUATIONS):
+            return close + 1
+    return end
+
+
+def ner_mentions(view: View) -> Iterator[Mention]:
+    """Organisations the model tagged ORG, extended by a trading-name ending (万胜|智能)."""
+    tokens = view.tokens
+    for i, token in enumerate(tokens):
+        if token.pos != "ORG" or len(token.text) < 2 or view.inside_quote(token.start, token.end):
+            continue
+        if token.text in cues.GENERIC_WORDS or view.gazetteer.lookup(token.text):
+            continue
+        typed = suffix_class(token.text)
+        if typed:
+            if len(token.text) > len(typed[0]):
+                yield view.mention(token.start, token.end, typed[1], "ner", 0.7)
+            continue
+        if _place_then_word(view, token):
+            continue
+        end = token.end
+        if i + 1 < len(tokens) and tokens[i + 1].text in cues.COMPANY_ENDINGS:
+            end = tokens[i + 1].end
+        yield view.mention(token.start, end, "Company", "ner", 0.6)
+
+
+def _place_then_word(view: View, token: Token) -> bool:
+    """台州光电, 湖州市聚力: a place glued by the model to the word after it."""
+    for a, b in view.place_spans:
+        if a == token.start and b < token.end:
+            rest = token.text[b - token.start:]
+            return bool(view.gazetteer.lookup(rest)) or rest in cues.GENERIC_WORDS or len(rest) <= 2
+    return False
+
+
+# ---------------------------------------------------------------------- quoted names
+def quote_mentions(view: View) -> Iterator[Mention]:
+    """Quoted programme and platform names: “443”产业体系, “浙里柑橘”应用, 以“三个全覆盖”为目标."""
+    text = view.text
+    for match in _QUOTED.finditer(text):
+        q_start, q_end = match.span()
+        content = match.group(1)
+        c_start, c_end = match.span(1)
+        if not content.strip() or view.gazetteer.lookup(content) or "的" in content:
+            continue
+        after_start = q_end
+        if text.startswith("(", q_end):          # “2+3”(光电、…)数字经济新赛道
+            close = text.find(")", q_end)
+            after_start = close + 1 if close > 0 else q_end
+        typed = suffix_class(content)
+        policy_head = _head_after(view, after_start, cues.POLICY_HEADS)
+        platform_head = _head_after(view, after_start, cues.PLATFORM_HEADS)
+        if "、" in content and not (policy_head and text[after_start:policy_head].endswith(cues.SLOGAN_POLICY_HEADS)):
+            continue
+        if content.endswith(cues.POLICY_NAME_ENDINGS):
+            yield view.mention(c_start, c_end, "Policy", "quote", 0.8)
+        elif typed and typed[1] in ("DigitalPlatform", "IndustrialPark", "DataCenter") and len(content) > len(typed[0]):
+            yield view.mention(c_start, c_end, typed[1], "quote", 0.8)
+        elif platform_head and (not policy_head or platform_head < policy_head):
+            yield view.mention(c_start, c_end, "DigitalPlatform", "quote", 0.75)
+        elif policy_head:
+            start = _policy_prefix(view, q_start)
+            end = policy_head
+            version = _VERSION.match(text, end)
+            if version:
+                end = version.end()
+            label = "IndustrialPark" if text[start:end].endswith(("新产业平台", "产业平台")) else "Policy"
+            yield view.mention(start, end, label, "quote", 0.8)
+        elif _policy_context(text, q_start, q_end):
+            yield view.mention(c_start, c_end, "Policy", "quote", 0.6)
+
+
+def _head_after(view: View, pos: int, heads: tuple[str, ...]) -> int:
+    """End of the earliest (then longest) head word within a short clean noun phrase after pos."""
+    text = view.text
+    window = text[pos:pos + 12]
+    best: tuple[int, int] | None = None
+    for head in heads:
+        at = window.find(head)
+        if at < 0 or at > 8:
+            continue
+        bridge_ok = at == 0 or view.clean(pos, pos + at) or (text[pos:pos + at] == "的" and head in ("小程序", "应用", "平台"))
+        if not bridge_ok:
+            continue
+        candidate = (at, -len(head))
+        if best is None or candidate < best:
+            best = candidate
+    return pos + best[0] - best[1] if best else 0
+
+
+def _policy_prefix(view: View, q_start: int) -> int:
+    """Modifiers before a quoted programme name that are part of it (数字乡村“151”工程)."""
+    if q_start == 0:
+        return q_start
+    first = view.token_at(q_start - 1)
+    token = view.tokens[first]
+    if token.end != q_start or token.pos not in ("n", "nz", "vn", "LOC", "ORG") or token.text in ("省", "市", "全省", "全市"):
+        return q_start
+    return view.name_start(first)
+
+
+def _policy_context(text: str, q_start: int, q_end: int) -> bool:
+    before = text[max(0, q_start - 4):q_start]
+    after = text[q_end:q_end + 4]
+    if any(before.endswith(verb) for verb in cues.POLICY_VERBS):
+        return True
+    return before.endswith(("以", "按照")) and any(after.startswith(f) for f in cues.POLICY_FRAMES)
+
+
+def title_mentions(view: View) -> Iterator[Mention]:
+    """《…》: a named plan, programme or policy document."""
+    for match in _TITLE.finditer(view.text):
+        inner_start, inner_end = match.span(1)
+        if view.distinctive(inner_start, inner_end) == 2 or len(match.group(1)) >= 8:
+            yield view.mention(match.start(), match.end(), "Policy", "title", 0.9)
+
+
+# ---------------------------------------------------------------------- enumerations
+_COUNT = re.compile(r"(?:[一二两三四五六七八九十]|\d+)(?:大|个|项|条|类|种)")
+_CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+_CONJUNCTIONS = ("以及", "和", "及", "与")
+_BRIDGE_WORDS = frozenset({"的", "一批", "等"})
+
+
+@dataclass(frozen=True)
+class Listing:
+    items: tuple[tuple[int, int], ...]
+    head: str            # the list head word ("企业", "产业" …)
+    head_start: int
+    head_end: int
+    label: str
+
+
+def clauses(text: str) -> list[tuple[int, int]]:
+    """Spans between clause punctuation; brackets are kept whole."""
+    spans, start, depth = [], 0, 0
+    for i, ch in enumerate(text):
+        if ch in "(《":
+            depth += 1
+        elif ch in ")》":
+            depth = max(0, depth - 1)
+        elif ch in ",;:。!?" and depth == 0:
+            if i > start:
+                spans.append((start, i))
+            start = i + 1
+    if start < len(text):
+        spans.append((start, len(text)))
+    return spans
+
+
+def enumerations(view: View) -> list[Listing]:
+    """Lists "A、B和C等<head>" and "做强A、B 4大<head>" with the class their head gives."""
+    listings = []
+    for c_start, c_end in clauses(view.text):
+        floor = c_start
+        for tail, region, head, h_start, h_end, label, count in _heads(view, c_start, c_end):
+            if tail < floor:
+                continue
+            items = _items(view, max(floor, region), tail, count)
+            floor = h_end
+            if not items or (len(items) == 1 and not view.text.startswith("等", tail)):
+                continue
+            listings.append(Listing(tuple(items), head, h_start, h_end, label))
+    return listings
+
+
+def _heads(view: View, c_start: int, c_end: int):
+    """(end of the last member, start of the member region, head, head span, class, count)."""
+    text = view.text
+    found = []
+    taken: list[tuple[int, int]] = []
+    for head, label in sorted(cues.LIST_HEADS.items(), key=lambda kv: -len(kv[0])):
+        pos = c_start
+        while (pos := text.find(head, pos, c_end)) >= 0:
+            h_start, h_end = pos, pos + len(head)
+            pos = h_end
+            if any(a <= h_start < b for a, b in taken):
+                continue
+            tail = _tail(view, c_start, h_start, label)
+            if tail is None:
+                continue
+            taken.append((h_start, h_end))
+            found.append((*tail, head, h_start, h_end, label, _count(text[tail[0]:h_start])))
+    return sorted(found, key=lambda f: f[3])
+
+
+def _tail(view: View, c_start: int, h_start: int, label: str) -> tuple[int, int] | None:
+    """Where the members end before the head (after 等, before a count like 4大, or at a
+    bracket), and where they may start."""
+    text = view.text
+    window_start = max(c_start, h_start - 16)
+    close = text.rfind(")", window_start, h_start)
+    if close >= 0 and "、" in text[text.rfind("(", c_start, close) + 1:close]:
+        open_ = text.rfind("(", c_start, close)
+        if view.clean(close + 1, h_start):
+            return open_ + 1 if False else close, open_ + 1
+    etc = text.rfind("等", window_start, h_start)
+    if etc >= 0 and _bridge(view, etc + 1, h_start):
+        return etc, c_start
+    for m in _COUNT.finditer(text, window_start, h_start):
+        if _bridge(view, m.end(), h_start) and "、" in text[c_start:m.start()]:
+            return m.start(), c_start
+    if label == "Industry" and h_start > c_start and text[h_start - 1] not in "、等的" \
+            and "、" in text[c_start:h_start]:
+        return h_start, c_start        # …纺织服装和电动园林工具产业
+    return None
+
+
+def _bridge(view: View, start: int, end: int) -> bool:
+    """The words between 等/a count and the head: modifiers only (一批本地龙头, 全球前列的光伏组件)."""
+    if end - start > 12:
+        return False
+    return view.clean(start, end, _BRIDGE_WORDS) or all(
+        view.name_like(t) or t.text in _BRIDGE_WORDS or t.pos in ("m", "q", "u")
+        for t in view.name_tokens(start, end)) and not any(ch in _PUNCT for ch in view.text[start:end])
+
+
+def _count(text: str) -> int | None:
+    m = _COUNT.search(text)
+    if not m:
+        return None
+    digits = m.group()[:-1]
+    return int(digits) if digits.isdigit() else _CN_DIGITS.get(digits)
+
+
+def _items(view: View, region: int, tail: int, count: int | None) -> list[tuple[int, int]]:
+    text = view.text
+    parts = []
+    pos = tail
+    while (sep := text.rfind("、", region, pos)) >= 0:
+        parts.append((sep + 1, pos))
+        pos = sep
+    if pos > region:
+        last_token = view.token_at(pos - 1)
+        start = view.name_start(last_token, region) if view.name_like(view.tokens[last_token]) else pos
+        if text[max(region, start - 1):pos].startswith('"'):
+            start = max(region, start - 1)
+        parts.append((max(start, region), pos))
+    parts.reverse()
+    parts = [_strip(view, a, b) for a, b in parts]
+    parts = [(a, b) for a, b in parts if b - a >= 2]
+    return _split_last(view, parts, count) if parts else parts
+
+
+def _strip(view: View, a: int, b: int) -> tuple[int, int]:
+    text = view.text
+    for conj in _CONJUNCTIONS:
+        if text.startswith(conj, a):
+            a += len(conj)
+    while a < b and text[a] in ' "':
+        a += 1
+    while b > a and text[b - 1] in ' "':
+        b -= 1
+    return a, b
+
+
+def _split_last(view: View, parts: list[tuple[int, int]], count: int | None) -> list[tuple[int, int]]:
+    """Split "C和D" in the last member when the count, or both halves, say so."""
+    text = view.text
+    a, b = parts[-1]
+    for conj in _CONJUNCTIONS:
+        pos = text.find(conj, a, b)
+        if pos <= a:
+            continue
+        left, right = (a, pos), (pos + len(conj), b)
+        if count is not None:
+            return parts[:-1] + [left, right] if count == len(parts) + 1 else parts
+        if _industry_like(view, *left) and _industry_like(view, *right):
+            return parts[:-1] + [left, right]
+    return parts
+
+
+_INDUSTRY_HEADS = ("产业", "工具", "装备", "材料", "制造", "服装", "电子", "信息", "能源", "设备", "医药",
+                   "器械", "服务业", "电商", "零售", "贸易", "农业", "储能", "显示", "汽车")
+
+
+def _industry_like(view: View, a: int, b: int) -> bool:
+    word = view.text[a:b]
+    return view.is_industry(word) or word.endswith(_INDUSTRY_HEADS)
+
+
+def list_mentions(view: View) -> Iterator[Mention]:
+    for listing in enumerations(view):
+        for a, b in listing.items:
+            yield from _typed_member(view, listing, a, b)
+
+
+def _typed_member(view: View, listing: Listing, a: int, b: int) -> Iterator[Mention]:
+    label = listing.label
+    if label == "Industry":
+        for start, end in view.place_spans:   # 台州|光电: the place is not part of the industry
+            if start == a and end < b:
+                a = end
+    name = view.text[a:b]
+    tokens = view.name_tokens(a, b)
+    if not any(t.pos in NOUN_TAGS for t in tokens) or name in cues.GENERIC_WORDS:
+        return
+    proper = any(t.pos in STRONG_TAGS for t in tokens)
+    if not (view.clean(a, b, frozenset(_CONJUNCTIONS)) or view.is_industry(name) or proper):
+        return
+    if suffix_class(name) or label == "Platform":
+        return                            # typed by its own suffix (suffix_mentions)
+    if label in ("Industry", "Project") and _company_like(view, a, b):
+        label = "Company"
+    if label == "Industry":
+        end = a + _industry_length(name)
+        core = view.name_tokens(a, end)
+        if b - a > 12 or not any(t.pos in NOUN_TAGS for t in core) or view.text[a:end] in cues.GENERIC_WORDS:
+            return
+        yield view.mention(a, end, "Industry", "list", 0.75)
+        return
+    if view.distinctive(a, b) < 2:
+        return
+    yield view.mention(a, b, label, "list", 0.75)
+
+
+def _company_like(view: View, a: int, b: int) -> bool:
+    """A member that reads as a company name: an ORG word or a proper name + trading ending."""
+    name = view.text[a:b]
+    if view.gazetteer.lookup(name):
+        return False
+    tokens = view.name_tokens(a, b)
+    if tokens and tokens[0].pos == "ORG" and not view.is_industry(tokens[0].text):
+        return len(tokens) <= 2
+    for ending in cues.COMPANY_ENDINGS:
+        if name.endswith(ending) and len(name) > len(ending) + 1:
+            head = name[:-len(ending)]
+            if head in cues.GENERIC_WORDS or view.gazetteer.lookup(head):
+                return False
+            return not any(view.is_industry(head[:n]) for n in range(2, len(head) + 1))
+    return False
+
+
+_INDUSTRY_SUFFIXES = ("产业集群", "产业链", "产业", "行业", "集群")
+
+
+def _industry_length(name: str) -> int:
+    for suffix in _INDUSTRY_SUFFIXES:
+        if name.endswith(suffix) and len(name) > len(suffix) + 1:
+            return len(name) - len(suffix)
+    return len(name)
+
+
+# ---------------------------------------------------------------------- context patterns
+_TITLE_AFTER = re.compile(r"(?:相关负责人|负责人|董事长|总经理|院长|秘书长|总裁|创始人)")
+_LEADER_BEFORE = ("龙头", "领军", "链主", "头部", "骨干", "重点", "知名")
+
+
+def context_mentions(view: View) -> Iterator[Mention]:
+    """Organisations named by their context: "龙头企业X", "X相关负责人", "走进X", "X是一家…企业"."""
+    text = view.text
+    for match in re.finditer(r"企业(?:——|—|:)?", text):
+        before = text[max(0, match.start() - 2):match.start()]
+        qualified = before.endswith(_LEADER_BEFORE) or any(
+            h.end == match.start() and h.entry.label == "Industry" for h in view.hits)
+        span = _name_after(view, match.end()) if qualified else None
+        if span:
+            yield view.mention(*span, "Company", "context", 0.7)
+    for match in _TITLE_AFTER.finditer(text):
+        start = match.start()
+        if start == 0:
+            continue
+        name_start = view.name_start(view.token_at(start - 1))
+        if name_start < start and view.distinctive(name_start, start) == 2:
+            typed = suffix_class(text[name_start:start])
+            yield view.mention(name_start, start, typed[1] if typed else "Company", "context", 0.7)
+    for match in re.finditer("走进", text):
+        span = _name_after(view, match.end())
+        if span:
+            yield view.mention(*span, "Company", "context", 0.7)
+    for match in re.finditer("是一家", text):
+        start = match.start()
+        if start > 0 and re.search(r"(?:企业|公司)", text[match.end():match.end() + 40]):
+            name_start = view.name_start(view.token_at(start - 1))
+            if name_start < start and view.distinctive(name_start, start) == 2:
+                yield view.mention(name_start, start, "Company", "context", 0.75)
+
+
+def _name_after(view: View, pos: int) -> tuple[int, int] | None:
+    """A short run of name tokens starting at `pos`, with a proper name in it."""
+    if pos >= len(view.text):
+        return None
+    i = view.token_at(pos)
+    if i >= len(view.tokens) or view.tokens[i].start != pos:
+        return None
+    j = i
+    while j < len(view.tokens) and view.name_like(view.tokens[j]) and j - i < 3:
+        j += 1
+    if j == i:
+        return None
+    end = view.tokens[j - 1].end
+    if view.distinctive(pos, end) < 2 or suffix_class(view.text[pos:end]):
+        return None
+    return pos, end
+
+
+def caption_mentions(view: View) -> Iterator[Mention]:
+    """Photo captions: "<company>车间", "<company>生产线"; process words are not the name."""
+    if view.sentence.kind == "body" and len(view.text) > 30:
+        return
+    text = view.text.rstrip("。 ")
+    for tail in cues.CAPTION_TAILS:
+        if not text.endswith(tail):
+            continue
+        name = text[:-len(tail)]
+        changed = True
+        while changed:
+            changed = False
+            for word in cues.PROCESS_WORDS:
+                if name.endswith(word) and len(name) > len(word) + 1:
+                    name, changed = name[:-len(word)], True
+            for hit in view.hits:
+                if hit.entry.label == "Industry" and hit.end == len(name) and hit.start >= 2:
+                    name, changed = name[:hit.start], True
+        if len(name) >= 2 and view.clean(0, len(name)) and view.distinctive(0, len(name)) == 2 \
+                and not suffix_class(name) and not view.gazetteer.lookup(name):
+            yield view.mention(0, len(name), "Company", "caption", 0.6)
+        return

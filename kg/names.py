@@ -1,0 +1,59 @@
+"""Name forms shared by the mention and resolution stages.
+
+Chinese organisations go by a full registered name and shorter trading names:
+浙江水晶光电科技股份有限公司 → 水晶光电科技 → 水晶光电; 巨化集团 → 巨化. Industries are
+compared without 产业/产业链/行业/集群. All functions are pure.
+"""
+from __future__ import annotations
+
+import re
+
+from .text import normalise
+
+LEGAL_FORMS = ("集团股份有限公司", "股份有限公司", "有限责任公司", "集团有限公司", "有限公司", "股份公司", "集团", "控股")
+TRADING_ENDINGS = ("科技", "能源", "太阳能", "电子", "微电子", "智能", "家居", "厨电", "机械", "纺织",
+                   "光电", "国际", "网络", "股份", "实业", "新材料", "材料")
+REGION_PREFIXES = ("浙江省", "浙江", "中国")
+INDUSTRY_SUFFIXES = ("产业集群", "产业链", "产业", "行业", "集群")
+_BRACKETED = re.compile(r"\([^()]*\)")
+_QUOTES = re.compile(r"[\"'“”‘’「」『』\s]")
+
+
+def compare_key(name: str, label: str = "") -> str:
+    """The form two names are compared in (the scoring rules of the annotation guidelines)."""
+    key = _QUOTES.sub("", normalise(name))
+    if label == "Industry":
+        key = industry_core(key)
+    return key
+
+
+def industry_core(name: str) -> str:
+    for suffix in INDUSTRY_SUFFIXES:
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def company_aliases(name: str, places: frozenset[str] = frozenset()) -> list[str]:
+    """Shorter trading names of a company, longest first (never shorter than two characters)."""
+    core = _BRACKETED.sub("", normalise(name))
+    for prefix in sorted(places | set(REGION_PREFIXES), key=len, reverse=True):
+        if core.startswith(prefix) and len(core) - len(prefix) >= 2:
+            core = core[len(prefix):]
+            break
+    forms = [core]
+    for form in LEGAL_FORMS:
+        if core.endswith(form) and len(core) - len(form) >= 2:
+            core = core[: -len(form)]
+            forms.append(core)
+            break
+    stripped = True
+    while stripped:
+        stripped = False
+        for ending in TRADING_ENDINGS:
+            if core.endswith(ending) and len(core) - len(ending) >= 2:
+                core = core[: -len(ending)]
+                forms.append(core)
+                stripped = True
+                break
+    return [f for f in dict.fromkeys(forms) if f != normalise(name) and len(f) >= 2]

@@ -1,0 +1,274 @@
+"""The ordered stages, and the only module that imports them all.
+
+    load → sentences → tags → mentions → relations, figures      (per document)
+         → resolution                                           (whole corpus)
+         → RDF → SHACL validation → files                       (per document, then joined)
+
+Per-document extraction is a pure function of the document's text and the extractor's
+code and reference data, so its result is cached by content hash and may run in worker
+processes; resolution sees every document at once and decides IRIs.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Sequence
+
+from rdflib import Dataset, Graph, URIRef
+
+from . import emit, export
+from .errors import ValidationError
+from .figures import find_figures
+from .load import load_corpus
+from .mentions import find_mentions, make_views
+from .mentions.model import tagger
+from .relations import find_relations, sentence_contexts
+from .resolve import resolve
+from .text import split_sentences
+from .types import Document, DocumentExtraction, Entity, LoadProblem, ResolvedDocument
+from .validate import Validation, combine, validate_document, validate_graph
+
+STAGES = ("text", "ner", "mentions", "relations", "figures")
+_PACKAGE = Path(__file__).resolve().parent
+
+
+@cache
+def extractor_version() -> str:
+    """Changes whenever the extractor's code or reference data change (keys the cache)."""
+    from .resources import reference_file
+
+    digest = hashlib.sha256()
+    sources = sorted(_PACKAGE.glob("*.py")) + sorted((_PACKAGE / "mentions").glob("*.py"))
+    sources += sorted(reference_file("industries.ttl").parent.glob("*"))
+    for path in sources:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def extract_document(doc: Document, times: dict[str, float] | None = None) -> DocumentExtraction:
+    clock = _Clock(times)
+    sentences = split_sentences(doc)
+    clock.lap("text")
+    tokens = tagger().tag([s.text for s in sentences])
+    clock.lap("ner")
+    views = make_views(doc, sentences, tokens)
+    mentions = find_mentions(views)
+    clock.lap("mentions")
+    sents = sentence_contexts(views, mentions)
+    relations = find_relations(sents)
+    clock.lap("relations")
+    figures = find_figures(sents)
+    clock.lap("figures")
+    return DocumentExtraction(doc, tuple(sentences), tuple(mentions), tuple(relations), tuple(figures))
+
+
+class _Clock:
+    def __init__(self, times: dict[str, float] | None) -> None:
+        self.times, self.last = times, time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        if self.times is not None:
+            self.times[stage] = self.times.get(stage, 0.0) + now - self.last
+        self.last = now
+
+
+def _extract_timed(doc: Document) -> tuple[DocumentExtraction, dict[str, float]]:
+    times: dict[str, float] = {}
+    return extract_document(doc, times), times
+
+
+def extract_corpus(docs: Sequence[Document], workers: int = 1, cache_dir: Path | None = None,
+                   times: dict[str, float] | None = None) -> list[DocumentExtraction]:
+    """Extractions in the order of `docs`; unchanged documents come from the cache."""
+    results: dict[str, DocumentExtraction] = {}
+    todo = []
+    for doc in docs:
+        cached = _cache_read(cache_dir, doc) if cache_dir else None
+        if cached is not None:
+            results[doc.name] = cached
+        else:
+            todo.append(doc)
+    if todo:
+        if workers > 1 and len(todo) > 1:
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                done = list(pool.map(_extract_timed, todo, chunksize=max(1, len(todo) // (workers * 4))))
+        else:
+            done = [_extract_timed(doc) for doc in todo]
+        for doc, (extraction, doc_times) in zip(todo, done):
+            results[doc.name] = extraction
+            if times is not None:
+                for stage, seconds in doc_times.items():
+                    times[stage] = times.get(stage, 0.0) + seconds
+            if cache_dir:
+                _cache_write(cache_dir, extraction)
+    return [results[doc.name] for doc in docs]
+
+
+def _cache_path(cache_dir: Path, doc: Document) -> Path:
+    return cache_dir / f"{doc.content_hash[:32]}-{extractor_version()}.pickle"
+
+
+def _cache_read(cache_dir: Path, doc: Document) -> DocumentExtraction | None:
+    path = _cache_path(cache_dir, doc)
+    try:
+        with path.open("rb") as handle:
+            extraction = pickle.load(handle)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+        return None
+    # Same content under another name or metadata: reuse the work, keep this document.
+    if extraction.document != doc:
+        extraction = DocumentExtraction(doc, extraction.sentences, extraction.mentions,
+                                        extraction.relations, extraction.figures)
+    return extraction
+
+
+def _cache_write(cache_dir: Path, extraction: DocumentExtraction) -> None:
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    write_atomic(_cache_path(cache_dir, extraction.document), pickle.dumps(extraction, protocol=5))
+
+
+# ---------------------------------------------------------------------- building
+@dataclass
+class Corpus:
+    """The resolved corpus: what every output is made from."""
+    documents: list[Document]
+    problems: list[LoadProblem]
+    entities: dict[str, Entity]
+    resolved: list[ResolvedDocument]
+    times: dict[str, float] = field(default_factory=dict)
+
+
+def extract(corpus_dir: Path, workers: int = 1, cache_dir: Path | None = None) -> Corpus:
+    times: dict[str, float] = {}
+    started = time.perf_counter()
+    docs, problems = load_corpus(corpus_dir)
+    times["load"] = time.perf_counter() - started
+    extractions = extract_corpus(docs, workers, cache_dir, times)
+    started = time.perf_counter()
+    entities, resolved = resolve(extractions)
+    times["resolution"] = time.perf_counter() - started
+    return Corpus(docs, problems, entities, resolved, times)
+
+
+@dataclass
+class BuildResult:
+    corpus: Corpus
+    files: dict[str, Path]
+    triples: int
+    facts: int
+    observations: int
+    validation: Validation
+
+
+OUTPUTS = {"turtle": "graph.ttl", "trig": "graph.trig", "nquads": "graph.nq", "jsonl": "extraction.jsonl",
+           "manifest": "manifest.json"}
+
+
+def document_graphs(corpus: Corpus, min_confidence: float = 0.0) -> dict[str, Graph]:
+    return {r.document.name: emit.document_graph(r, corpus.entities, min_confidence) for r in corpus.resolved}
+
+
+def dataset(graphs: dict[str, Graph]) -> Dataset:
+    data = Dataset()
+    for prefix, namespace in emit.PREFIXES.items():
+        data.bind(prefix, namespace)
+    for name, graph in graphs.items():
+        target = data.graph(emit.graph_iri(name))
+        for triple in graph:
+            target.add(triple)
+    for iri, graph in ((emit.REFERENCE_GRAPH, emit.reference_graph()), (emit.ONTOLOGY_GRAPH, emit.ontology_graph())):
+        target = data.graph(iri)
+        for triple in graph:
+            target.add(triple)
+    return data
+
+
+def build(corpus_dir: Path, out_dir: Path, *, min_confidence: float = 0.0, workers: int = 1,
+          use_cache: bool = True) -> BuildResult:
+    """Extract, resolve, emit, validate and write the graph. Raises ValidationError (and
+    leaves the previous outputs untouched) when the graph does not conform."""
+    out_dir = Path(out_dir)
+    corpus = extract(corpus_dir, workers, out_dir / ".cache" if use_cache else None)
+    started = time.perf_counter()
+    graphs = document_graphs(corpus, min_confidence)
+    corpus.times["rdf"] = time.perf_counter() - started
+    started = time.perf_counter()
+    validation = combine([validate_document(g, name) for name, g in graphs.items()] +
+                         [_validate_reference()])
+    corpus.times["shacl"] = time.perf_counter() - started
+    if not validation.conforms:
+        raise ValidationError(validation.text)
+    started = time.perf_counter()
+    data = dataset(graphs)
+    union = Graph()
+    for prefix, namespace in emit.PREFIXES.items():
+        union.bind(prefix, namespace)
+    for triple in _union_triples(data):
+        union.add(triple)
+    jsonl = "".join(json.dumps(r, ensure_ascii=False) + "\n"
+                    for r in export.records(corpus.resolved, corpus.entities, min_confidence))
+    contents = {
+        "turtle": union.serialize(format="turtle"),
+        "trig": data.serialize(format="trig"),
+        "nquads": data.serialize(format="nquads"),
+        "jsonl": jsonl,
+    }
+    facts = sum(1 for r in corpus.resolved for f in r.facts if f.confidence >= min_confidence)
+    observations = sum(1 for r in corpus.resolved for o in r.observations if o.confidence >= min_confidence)
+    manifest = {
+        "extractor_version": extractor_version(),
+        "min_confidence": min_confidence,
+        "documents": [{"name": d.name, "content_hash": d.content_hash, "graph": str(emit.graph_iri(d.name))}
+                      for d in corpus.documents],
+        "skipped": [{"name": p.path, "reason": p.reason} for p in corpus.problems],
+        "counts": {"documents": len(corpus.documents), "entities": len(corpus.entities), "facts": facts,
+                   "observations": observations, "triples": len(union)},
+    }
+    contents["manifest"] = json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
+    corpus.times["serialise"] = time.perf_counter() - started
+    out_dir.mkdir(parents=True, exist_ok=True)
+    files = {}
+    for kind, text in contents.items():
+        path = out_dir / OUTPUTS[kind]
+        write_atomic(path, text.encode("utf-8"))
+        files[kind] = path
+    return BuildResult(corpus, files, len(union), facts, observations, validation)
+
+
+def _union_triples(data: Dataset):
+    seen = set()
+    for s, p, o, _ in data.quads((None, None, None, None)):
+        if (s, p, o) not in seen:
+            seen.add((s, p, o))
+            yield s, p, o
+
+
+@cache
+def _validate_reference() -> Validation:
+    return validate_graph(emit.reference_graph(), "reference")
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write a file so a reader sees the old or the new content, never a part."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

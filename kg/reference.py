@@ -1,0 +1,152 @@
+"""Reference data that is true everywhere, loaded once from data/reference/.
+
+Administrative divisions (GB/T 2260) of Zhejiang and China's provincial-level units,
+well-known towns, other places of the world, the industry taxonomy (SKOS) and national
+and provincial programmes. Stages read it through `reference()`; nothing here depends on
+the corpus.
+"""
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from functools import cache
+
+from rdflib import Graph
+from rdflib.namespace import RDF, SKOS
+
+from .resources import reference_file
+from .vocab import ID
+
+IND = ID["industry/"]
+
+
+@dataclass(frozen=True, slots=True)
+class RefPlace:
+    key: str            # GB/T 2260 code, or a name for places without one
+    name: str           # official full name
+    short: str          # short name as used in prose ("" when none)
+    name_en: str
+    label: str          # Province | City | County | Town | Place
+    parent: str = ""    # key of the administrative parent
+    zhejiang: bool = False
+
+    @property
+    def iri(self) -> str:
+        return ID["place/" + self.key]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Full name first, then short forms (world places keep several, '|'-separated)."""
+        return (self.name, *(n for n in self.short.split("|") if n and n != self.name))
+
+
+@dataclass(frozen=True, slots=True)
+class RefIndustry:
+    key: str            # slug of the concept IRI
+    name: str           # skos:prefLabel@zh
+    name_en: str
+    alt: tuple[str, ...]
+    broader: tuple[str, ...]
+
+    @property
+    def iri(self) -> str:
+        return IND + self.key
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.name, *self.alt)
+
+
+@dataclass(frozen=True, slots=True)
+class RefProgramme:
+    name: str
+    aliases: tuple[str, ...]
+    level: str          # national | provincial
+    name_en: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    places: dict[str, RefPlace]
+    industries: dict[str, RefIndustry]
+    programmes: tuple[RefProgramme, ...]
+    industry_graph: Graph
+
+    @property
+    def province(self) -> RefPlace:
+        return self.places["330000"]
+
+    def ancestors(self, key: str) -> list[RefPlace]:
+        """Administrative parents of a place, nearest first."""
+        chain = []
+        place = self.places.get(key)
+        while place is not None and place.parent:
+            place = self.places.get(place.parent)
+            if place is not None:
+                chain.append(place)
+        return chain
+
+    def narrower_closure(self, key: str) -> set[str]:
+        """The concept and every concept below it in the taxonomy."""
+        below = {key}
+        frontier = [key]
+        while frontier:
+            current = frontier.pop()
+            for other in self.industries.values():
+                if current in other.broader and other.key not in below:
+                    below.add(other.key)
+                    frontier.append(other.key)
+        return below
+
+
+_LEVEL = {"province": "Province", "city": "City", "county": "County"}
+
+
+def _rows(name: str) -> list[dict[str, str]]:
+    with reference_file(name).open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _places() -> dict[str, RefPlace]:
+    places: dict[str, RefPlace] = {}
+    for row in _rows("zhejiang_divisions.csv"):
+        places[row["code"]] = RefPlace(row["code"], row["name"], row["short_name"], row["name_en"],
+                                       _LEVEL[row["level"]], row["parent_code"], zhejiang=True)
+    for row in _rows("china_provinces.csv"):
+        # Provinces and autonomous regions are Provinces; municipalities and SARs are Places
+        # (the annotation guidelines class 上海 as a Place, 江苏 as a Province).
+        label = "Province" if row["kind"] in ("province", "autonomous_region") else "Place"
+        places.setdefault(row["code"], RefPlace(row["code"], row["name"], row["short_name"],
+                                                row["name_en"], label))
+    for row in _rows("zhejiang_towns.csv"):
+        key = f"{row['county_code']}-{row['name']}"
+        places[key] = RefPlace(key, row["name"], row["short_name"], row["name_en"], "Town",
+                               row["county_code"], zhejiang=True)
+    for row in _rows("world_places.csv"):
+        aliases = [a for a in row["aliases"].split("|") if a]
+        places[row["name"]] = RefPlace(row["name"], row["name"], "|".join(aliases), row["name_en"], "Place")
+    return places
+
+
+def _industries(graph: Graph) -> dict[str, RefIndustry]:
+    industries = {}
+    for concept in graph.subjects(RDF.type, SKOS.Concept):
+        key = str(concept).removeprefix(IND)
+        zh = [str(o) for o in graph.objects(concept, SKOS.prefLabel) if getattr(o, "language", "") == "zh"]
+        en = [str(o) for o in graph.objects(concept, SKOS.prefLabel) if getattr(o, "language", "") == "en"]
+        alt = sorted(str(o) for o in graph.objects(concept, SKOS.altLabel))
+        broader = sorted(str(o).removeprefix(IND) for o in graph.objects(concept, SKOS.broader))
+        industries[key] = RefIndustry(key, zh[0], en[0] if en else "", tuple(alt), tuple(broader))
+    return industries
+
+
+@cache
+def reference() -> Reference:
+    graph = Graph().parse(reference_file("industries.ttl"))
+    for concept, broader in list(graph.subject_objects(SKOS.broader)):
+        graph.add((broader, SKOS.narrower, concept))
+    programmes = tuple(
+        RefProgramme(row["name"], tuple(a for a in row["aliases"].split("|") if a), row["level"], row["name_en"])
+        for row in _rows("programmes.csv")
+    )
+    return Reference(_places(), _industries(graph), programmes, graph)

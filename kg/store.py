@@ -1,0 +1,196 @@
+"""Where a built graph is queried: rdflib in memory, Oxigraph, or a remote SPARQL server.
+
+All stores answer SPARQL over the union of the document graphs (the default graph is
+their union) and take parameter values as bindings, never pasted into the query text.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
+from rdflib.term import Node
+
+from .errors import GraphNotBuiltError, QuerySyntaxError
+
+GRAPH_FILE = "graph.nq"
+OXIGRAPH_THRESHOLD = 200_000   # triples; above this `auto` picks Oxigraph
+
+
+@dataclass
+class Result:
+    """A SPARQL result: SELECT rows, an ASK answer, or CONSTRUCT/DESCRIBE triples."""
+    kind: str                                # select | ask | graph
+    variables: list[str]
+    rows: list[dict[str, Node]]
+    answer: bool | None = None
+    graph: Graph | None = None
+
+    def __len__(self) -> int:
+        return len(self.graph) if self.graph is not None else len(self.rows)
+
+
+class Store(Protocol):
+    name: str
+
+    def query(self, sparql: str, bindings: dict[str, Node] | None = None) -> Result: ...
+
+    def __len__(self) -> int: ...
+
+
+def _position(message: str, sparql: str) -> tuple[int | None, int | None]:
+    """Line and column of a parser error, from the messages of pyparsing and Oxigraph."""
+    m = re.search(r"line:?\s*(\d+),?\s*col(?:umn)?:?\s*(\d+)", message, re.I)
+    if m:
+        return int(m.group(1)), int(m.group(2))
+    m = re.search(r"(\d+):(\d+)", message)
+    if m:
+        return int(m.group(1)), int(m.group(2))
+    m = re.search(r"at char (\d+)", message)
+    if m:
+        offset = int(m.group(1))
+        before = sparql[:offset]
+        return before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1
+    return None, None
+
+
+# ---------------------------------------------------------------------- rdflib
+class RdflibStore:
+    name = "rdflib"
+
+    def __init__(self, dataset: Dataset) -> None:
+        self.dataset = dataset
+
+    @classmethod
+    def load(cls, path: Path) -> "RdflibStore":
+        data = Dataset(default_union=True)
+        data.parse(path, format="nquads")
+        return cls(data)
+
+    def __len__(self) -> int:
+        return len(self.dataset)
+
+    def query(self, sparql: str, bindings: dict[str, Node] | None = None) -> Result:
+        from pyparsing import ParseException
+        from rdflib.plugins.sparql import prepareQuery
+
+        try:
+            prepared = prepareQuery(sparql, initNs=dict(self.dataset.namespaces()))
+        except ParseException as exc:
+            raise QuerySyntaxError(exc.msg, exc.lineno, exc.col) from exc
+        except Exception as exc:   # rdflib raises plain exceptions for some malformed queries
+            line, column = _position(str(exc), sparql)
+            raise QuerySyntaxError(str(exc), line, column) from exc
+        result = self.dataset.query(prepared, initBindings={Variable(k): v for k, v in (bindings or {}).items()})
+        if result.type == "ASK":
+            return Result("ask", [], [], answer=bool(result.askAnswer))
+        if result.type in ("CONSTRUCT", "DESCRIBE"):
+            graph = Graph()
+            for triple in result:
+                graph.add(triple)
+            return Result("graph", [], [], graph=graph)
+        variables = [str(v) for v in result.vars]
+        rows = [{v: row[i] for i, v in enumerate(variables) if row[i] is not None} for row in result]
+        return Result("select", variables, rows)
+
+
+# ---------------------------------------------------------------------- Oxigraph
+class OxigraphStore:
+    name = "oxigraph"
+
+    def __init__(self, store) -> None:
+        self.store = store
+
+    @classmethod
+    def load(cls, path: Path) -> "OxigraphStore":
+        import pyoxigraph
+
+        store = pyoxigraph.Store()
+        store.bulk_load(path=str(path), format=pyoxigraph.RdfFormat.N_QUADS)
+        return cls(store)
+
+    def __len__(self) -> int:
+        return len(self.store)
+
+    def query(self, sparql: str, bindings: dict[str, Node] | None = None) -> Result:
+        import pyoxigraph
+
+        substitutions = {pyoxigraph.Variable(k): to_oxigraph(v) for k, v in (bindings or {}).items()}
+        try:
+            result = self.store.query(sparql, use_default_graph_as_union=True, substitutions=substitutions or None)
+        except SyntaxError as exc:
+            line, column = _position(str(exc), sparql)
+            raise QuerySyntaxError(str(exc), line, column) from exc
+        if isinstance(result, pyoxigraph.QueryBoolean):
+            return Result("ask", [], [], answer=bool(result))
+        if isinstance(result, pyoxigraph.QueryTriples):
+            graph = Graph()
+            for triple in result:
+                graph.add((from_oxigraph(triple.subject), from_oxigraph(triple.predicate), from_oxigraph(triple.object)))
+            return Result("graph", [], [], graph=graph)
+        variables = [v.value for v in result.variables]
+        rows = []
+        for solution in result:
+            row = {}
+            for v in variables:
+                term = solution[v]
+                if term is not None:
+                    row[v] = from_oxigraph(term)
+            rows.append(row)
+        return Result("select", variables, rows)
+
+
+def to_oxigraph(term: Node):
+    import pyoxigraph
+
+    if isinstance(term, URIRef):
+        return pyoxigraph.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return pyoxigraph.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return pyoxigraph.Literal(str(term), language=term.language)
+        if term.datatype:
+            return pyoxigraph.Literal(str(term), datatype=pyoxigraph.NamedNode(str(term.datatype)))
+        return pyoxigraph.Literal(str(term))
+    raise TypeError(f"cannot bind {term!r}")
+
+
+def from_oxigraph(term) -> Node:
+    import pyoxigraph
+
+    if isinstance(term, pyoxigraph.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, pyoxigraph.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    datatype = term.datatype.value
+    if datatype == "http://www.w3.org/2001/XMLSchema#string":
+        return Literal(term.value)
+    return Literal(term.value, datatype=URIRef(datatype))
+
+
+# ---------------------------------------------------------------------- opening
+def graph_file(build_dir: Path) -> Path:
+    path = Path(build_dir) / GRAPH_FILE
+    if not path.is_file():
+        raise GraphNotBuiltError(str(path))
+    return path
+
+
+def open_store(build_dir: Path = Path("build"), kind: str = "auto") -> Store:
+    """Load the built graph into a store: `rdflib`, `oxigraph`, or `auto` (by size)."""
+    path = graph_file(build_dir)
+    if kind == "auto":
+        with path.open("rb") as handle:
+            lines = sum(1 for _ in handle)
+        kind = "oxigraph" if lines > OXIGRAPH_THRESHOLD else "rdflib"
+    if kind == "oxigraph":
+        return OxigraphStore.load(path)
+    if kind == "rdflib":
+        return RdflibStore.load(path)
+    raise ValueError(f"unknown store {kind!r} (rdflib, oxigraph or auto)")
+

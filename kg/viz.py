@@ -1,0 +1,233 @@
+"""The cluster map: RDF → networkx → communities → one self-contained pyvis page.
+
+Nodes are the companies, industries, places and platforms the documents name; edges are
+the relations between them. Communities (Louvain, fixed seed) colour the nodes, the class
+sets the shape, the degree the size; tooltips give class, places and evidence quotes.
+The page inlines vis-network from the pyvis package: it needs no network at all.
+"""
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import networkx as nx
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from .store import Store
+
+KG = "https://w3id.org/zjkg/ontology#"
+FAMILIES = {
+    "Company": "Company", "Industry": "Industry",
+    "Province": "Place", "City": "Place", "County": "Place", "Town": "Place", "Place": "Place",
+    "IndustrialPark": "Platform", "DataCenter": "Platform", "DigitalPlatform": "Platform",
+}
+SHAPES = {"Company": "dot", "Industry": "diamond", "Place": "triangle", "Platform": "square"}
+FAMILY_NAMES = {"Company": "企业 Company", "Industry": "产业 Industry", "Place": "地点 Place",
+                "Platform": "平台 Platform"}
+PREDICATES = ("locatedIn", "leadsChain", "inIndustry", "prioritizes", "hosts", "operates", "partOf")
+PALETTE = ("#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4", "#f032e6", "#9a6324",
+           "#469990", "#800000", "#808000", "#000075", "#bfef45", "#fabed4", "#dcbeff", "#ffd8b1")
+_TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+_NODES = f"""
+PREFIX kg: <{KG}>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT DISTINCT ?e ?class ?label WHERE {{
+  ?e a ?class ; rdfs:label ?label ; kg:mentionedIn ?doc .
+  VALUES ?class {{ {" ".join("kg:" + c for c in FAMILIES)} }}
+  FILTER (lang(?label) = "zh")
+}}"""
+_EDGES = f"""
+PREFIX kg: <{KG}>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX schema: <https://schema.org/>
+SELECT ?s ?p ?o ?quote ?doc WHERE {{
+  ?a a kg:Assertion ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; kg:quote ?quote ;
+     prov:wasDerivedFrom ?d .
+  ?d schema:name ?doc .
+  VALUES ?p {{ {" ".join("kg:" + p for p in PREDICATES)} }}
+}}"""
+_PARENTS = f"""
+PREFIX kg: <{KG}>
+SELECT ?place ?parent WHERE {{ ?place kg:partOf ?parent . }}"""
+
+
+@dataclass
+class MapNode:
+    iri: str
+    label: str
+    cls: str
+    family: str
+    places: set[str] = field(default_factory=set)      # IRIs of the places it is in
+    cities: set[str] = field(default_factory=set)      # prefecture-level cities, for the filter
+    chains: set[str] = field(default_factory=set)      # industries it belongs to
+    quotes: list[tuple[str, str]] = field(default_factory=list)
+
+
+def map_graph(store: Store) -> tuple[nx.Graph, dict[str, MapNode]]:
+    """The company–industry–place–platform graph of the store, with per-node details."""
+    nodes: dict[str, MapNode] = {}
+    for row in store.query(_NODES).rows:
+        cls = str(row["class"]).removeprefix(KG)
+        iri = str(row["e"])
+        if iri not in nodes:
+            nodes[iri] = MapNode(iri, str(row["label"]), cls, FAMILIES[cls])
+    parents = {str(r["place"]): str(r["parent"]) for r in store.query(_PARENTS).rows}
+    graph = nx.Graph()
+    graph.add_nodes_from(nodes)
+    for row in store.query(_EDGES).rows:
+        s, p, o = str(row["s"]), str(row["p"]).removeprefix(KG), str(row["o"])
+        if s not in nodes or o not in nodes:
+            continue
+        graph.add_edge(s, o, predicate=p)
+        for end in (s, o):
+            if len(nodes[end].quotes) < 4:
+                nodes[end].quotes.append((str(row["quote"]), str(row["doc"])))
+        if p == "locatedIn":
+            nodes[s].places.add(o)
+        if p in ("inIndustry", "leadsChain"):
+            nodes[s].chains.add(o)
+        if p == "prioritizes":
+            nodes[s].chains.add(o)
+    for node in nodes.values():
+        if node.family == "Place":
+            node.cities |= _cities(node.iri, parents, nodes)
+        elif node.family == "Industry":
+            node.chains.add(node.iri)
+        for place in node.places:
+            node.cities |= _cities(place, parents, nodes)
+    for s, o, data in graph.edges(data=True):     # industries appear in their places and chains
+        for a, b in ((s, o), (o, s)):
+            if nodes[a].family == "Industry":
+                nodes[a].cities |= nodes[b].cities
+            if nodes[b].family == "Industry" and nodes[a].family != "Industry":
+                nodes[a].chains.add(b)
+    return graph, nodes
+
+
+def _cities(place: str, parents: dict[str, str], nodes: dict[str, MapNode]) -> set[str]:
+    """The prefecture-level city a place rolls up to (itself for a city)."""
+    current, seen = place, set()
+    while current and current not in seen:
+        seen.add(current)
+        if current in nodes and nodes[current].cls == "City":
+            return {current}
+        current = parents.get(current, "")
+    return {place} if place in nodes and nodes[place].cls in ("City", "Province", "Place") else set()
+
+
+def communities(graph: nx.Graph) -> dict[str, int]:
+    """Louvain communities (fixed seed, so the map is the same on every build), largest first."""
+    if graph.number_of_edges() == 0:
+        return {n: i for i, n in enumerate(sorted(graph))}
+    found = nx.community.louvain_communities(graph, seed=7)
+    ordered = sorted(found, key=lambda c: (-len(c), min(c)))
+    return {node: i for i, members in enumerate(ordered) for node in members}
+
+
+def subgraph(graph: nx.Graph, nodes: dict[str, MapNode], city: str | None = None,
+             chain: str | None = None) -> nx.Graph:
+    """The part of the map about one city (its IRI) and/or one chain (an industry IRI)."""
+    keep = set(graph)
+    if city:
+        keep = {n for n in keep if city in nodes[n].cities}
+    if chain:
+        keep = {n for n in keep if chain in nodes[n].chains or n == chain}
+    return graph.subgraph(keep).copy()
+
+
+def cluster_names(graph: nx.Graph, nodes: dict[str, MapNode], membership: dict[str, int]) -> dict[int, str]:
+    """Name each community after its best-connected industry (or node)."""
+    names = {}
+    for community in set(membership.values()):
+        members = [n for n, c in membership.items() if c == community]
+        industries = [n for n in members if nodes[n].family == "Industry"]
+        pool = industries or members
+        best = max(pool, key=lambda n: (graph.degree(n), nodes[n].label))
+        names[community] = nodes[best].label
+    return names
+
+
+def render(graph: nx.Graph, nodes: dict[str, MapNode], title: str = "浙江数字经济产业集群图") -> str:
+    from pyvis.network import Network
+
+    membership = communities(graph)
+    names = cluster_names(graph, nodes, membership)
+    net = Network(height="100%", width="100%", directed=True, cdn_resources="in_line")
+    for iri in sorted(graph):
+        node = nodes[iri]
+        community = membership[iri]
+        net.add_node(iri, label=node.label, shape=SHAPES[node.family],
+                     color=PALETTE[community % len(PALETTE)], size=10 + 3 * min(graph.degree(iri), 12),
+                     title=_tooltip(node, nodes, names[community]),
+                     family=node.family, cls=node.cls, cluster=community,
+                     cities=sorted(node.cities), chains=sorted(node.chains))
+    for s, o, data in sorted(graph.edges(data=True)):
+        net.add_edge(s, o, title=data["predicate"], label="", arrows="to", color="#999999")
+    net.set_options(json.dumps({
+        "physics": {"solver": "barnesHut", "barnesHut": {"gravitationalConstant": -6000, "springLength": 120},
+                    "stabilization": {"enabled": True, "iterations": 300, "updateInterval": 50}},
+        "interaction": {"hover": True, "tooltipDelay": 150, "navigationButtons": False},
+        "edges": {"smooth": False, "width": 1},
+    }))
+    data_nodes, data_edges, _, _, _, options = net.get_network_data()
+    env = Environment(loader=FileSystemLoader(_TEMPLATES), autoescape=select_autoescape(["html"]))
+    template = env.get_template("map.html")
+    vis_dir = Path(__import__("pyvis").__file__).parent / "templates" / "lib" / "vis-9.1.2"
+    clusters = Counter(membership.values())
+    legend_clusters = [{"id": c, "name": names[c], "size": clusters[c], "color": PALETTE[c % len(PALETTE)]}
+                       for c in sorted(clusters)]
+    cities = sorted({c for n in nodes.values() for c in n.cities if c in graph}, key=lambda c: nodes[c].label)
+    chains = sorted({n for n in graph if nodes[n].family == "Industry"}, key=lambda n: nodes[n].label)
+    return template.render(
+        title=title,
+        vis_js=(vis_dir / "vis-network.min.js").read_text(encoding="utf-8"),
+        vis_css=(vis_dir / "vis-network.css").read_text(encoding="utf-8"),
+        nodes_json=json.dumps(data_nodes, ensure_ascii=False),
+        edges_json=json.dumps(data_edges, ensure_ascii=False),
+        options_json=options,
+        clusters=legend_clusters,
+        families=[{"id": f, "name": FAMILY_NAMES[f], "shape": SHAPES[f]} for f in FAMILY_NAMES],
+        cities=[{"iri": c, "label": nodes[c].label} for c in cities],
+        chains=[{"iri": c, "label": nodes[c].label} for c in chains],
+        node_count=graph.number_of_nodes(), edge_count=graph.number_of_edges(),
+    )
+
+
+def _tooltip(node: MapNode, nodes: dict[str, MapNode], cluster: str) -> str:
+    lines = [node.label, f"{node.cls} · 集群 cluster: {cluster}"]
+    places = sorted(nodes[p].label for p in node.places if p in nodes)
+    if places:
+        lines.append("位于 " + "、".join(places))
+    for quote, doc in node.quotes[:3]:
+        short = quote if len(quote) <= 70 else quote[:68] + "…"
+        lines.append(f"“{short}” — {doc}")
+    return "\n".join(lines)
+
+
+def write_map(store: Store, out: Path, city: str | None = None, chain: str | None = None) -> Path:
+    from .pipeline import write_atomic
+
+    graph, nodes = map_graph(store)
+    if city or chain:
+        graph = subgraph(graph, nodes, city, chain)
+    write_atomic(Path(out), render(graph, nodes).encode("utf-8"))
+    return Path(out)
+
+
+def summary(store: Store) -> list[tuple[str, int, list[str]]]:
+    """(cluster name, size, its largest members) for each community, largest first."""
+    graph, nodes = map_graph(store)
+    membership = communities(graph)
+    names = cluster_names(graph, nodes, membership)
+    members: dict[int, list[str]] = defaultdict(list)
+    for n, c in membership.items():
+        members[c].append(n)
+    out = []
+    for c in sorted(members, key=lambda c: (-len(members[c]), c)):
+        top = sorted(members[c], key=lambda n: (-graph.degree(n), nodes[n].label))[:6]
+        out.append((names[c], len(members[c]), [nodes[n].label for n in top]))
+    return out
+
