@@ -28,6 +28,7 @@ _GROWTH = re.compile(r"(?:同比)?(?:增长|增速|增幅|年均增速|提高|�
 _SKIP_BEFORE = re.compile(r"(?:第|全省第|全国第|排名第|居全省第|前)$")
 _PERSON_UNITS = frozenset({"人", "名"})
 _VERBS = re.compile(r"(?:首破|突破|达到|达|实现|超过|超|累计|共计|拥有|为|是|约|近|增加到|升至|分别)+$")
+_PLACE_PREFIX = re.compile(r"^[\u4e00-\u9fff]{2,3}(?:市|县|区)?(?=数字|规上|全市|规模|网络|跨境|快递|新|工业|软件|产业)")
 _NOT_FIGURE_AFTER = re.compile(r"^(?:以来|年|月|日|周年|个月|天|强|位|名次|倍速)")
 
 
@@ -118,6 +119,7 @@ def _indicator(clause_before: str) -> str:
     phrase = _VERBS.sub("", clause_before.strip())
     phrase = re.sub(r"^(?:\d{4}年(?:\d+-\d+月|\d+月)?|今年|去年|其中|目前|截至目前|全市|全省)+", "", phrase)
     phrase = re.sub(r"(?:同比)?(?:增长|增速|增幅)$", "", phrase)
+    phrase = _PLACE_PREFIX.sub("", phrase)
     phrase = phrase.strip(" ,:")
     return phrase[-24:] if len(phrase) >= 2 else ""
 

@@ -15,6 +15,7 @@ from typing import Callable, Iterator, Sequence
 
 from .mentions import cues
 from .mentions.rules import View, clauses, enumerations
+from .names import company_aliases
 from .reference import reference
 from .types import Evidence, Mention, Relation
 from .vocab import ORGANIZATIONS, PLACES, PLATFORMS, fits
@@ -523,10 +524,15 @@ SENTENCE_RULES: tuple[Callable[[Sent], Iterator[Relation | None]], ...] = (
 
 
 # ====================================================================== defaults from the section
+def _forms(mention: Mention) -> list[str]:
+    """A name and its shorter forms (光芯科技 for 浙江光芯科技有限公司): one entity."""
+    return [mention.text, *company_aliases(mention.text)] if mention.label == "Company" else [mention.text]
+
+
 def section_defaults(sents: Sequence[Sent], found: list[Relation]) -> Iterator[Relation]:
     """What the text implies about entities it does not place: a company, park or project
     named in a section about a place is located there; a digital platform is its own."""
-    located = {r.subject.text for r in found if r.predicate == "locatedIn"}
+    located = {form for r in found if r.predicate == "locatedIn" for form in _forms(r.subject)}
     operated = {r.object.text for r in found if r.predicate == "operates"}
     seen: set[tuple[str, str]] = set()
     for sent in sents:
@@ -534,7 +540,7 @@ def section_defaults(sents: Sequence[Sent], found: list[Relation]) -> Iterator[R
             place, stated = sent.subject_at(m.start)
             if place is None or (m.text, m.label) in seen:
                 continue
-            if m.label in LOCATABLE and m.label != "DigitalPlatform" and m.text not in located:
+            if m.label in LOCATABLE and m.label != "DigitalPlatform" and not located & set(_forms(m)):
                 seen.add((m.text, m.label))
                 yield relation(m, "locatedIn", place, sent, "context:section-place", 0.6 if stated else 0.5)
             elif m.label == "DigitalPlatform" and m.text not in operated:

@@ -27,6 +27,7 @@ BOLD = "**"
 
 _BYLINE = re.compile(r"^[\u4e00-\u9fff]{2,4}(?:\s+[\u4e00-\u9fff]{2,4})*$")
 _PLACE_COLON_TITLE = re.compile(r"^[^,，。]{2,8}[:：]")
+_WORD_TAIL = re.compile(r"^[\u4e00-\u9fff]{1,2}[,、。;]")
 _PARENTHESISED = re.compile(r"^\s*[(（].*[)）]\s*$")
 
 
@@ -84,10 +85,12 @@ def _classify(text: str, lines: list[tuple[int, int]]) -> list[tuple[str, int, i
     for i, (start, end) in enumerate(lines):
         line = normalise(text[start:end])
         kind = _line_kind(line)
+        following = normalise(text[slice(*lines[i + 1])]) if i + 1 < len(lines) else ""
         if kind == "body" and not _ends_sentence(line):
-            following = normalise(text[slice(*lines[i + 1])]) if i + 1 < len(lines) else ""
             if _BYLINE.match(following) or (_PLACE_COLON_TITLE.match(line) and len(line) <= 40):
                 kind = "heading"   # a title: "衢州:乘数而上,点燃…" above the byline
+        elif kind != "body" and not line.startswith("#") and _WORD_TAIL.match(following):
+            kind = "body"          # "…网络建" / "设,协同…": a page break inside a word
         classified.append((kind, start, end))
     return classified
 

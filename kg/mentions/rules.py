@@ -401,7 +401,8 @@ def _tail(view: View, c_start: int, h_start: int, label: str) -> tuple[int, int]
     if etc >= 0 and _bridge(view, etc + 1, h_start):
         return etc, c_start
     for m in _COUNT.finditer(text, window_start, h_start):
-        if _bridge(view, m.end(), h_start) and "、" in text[c_start:m.start()]:
+        bridge = text[m.end():h_start]          # 4大基础产业, 3大主导产业, 两大千亿级产业
+        if len(bridge) <= 6 and not any(ch in _PUNCT for ch in bridge) and "、" in text[c_start:m.start()]:
             return m.start(), c_start
     if label == "Industry" and h_start > c_start and text[h_start - 1] not in "、等的" \
             and "、" in text[c_start:h_start]:
@@ -496,19 +497,21 @@ def _typed_member(view: View, listing: Listing, a: int, b: int) -> Iterator[Ment
                 a = end
     name = view.text[a:b]
     tokens = view.name_tokens(a, b)
-    if not any(t.pos in NOUN_TAGS for t in tokens) or name in cues.GENERIC_WORDS:
+    industry_like = _industry_like(view, a, b)
+    if not (industry_like or any(t.pos in NOUN_TAGS for t in tokens)) or name in cues.GENERIC_WORDS:
         return
     proper = any(t.pos in STRONG_TAGS for t in tokens)
-    if not (view.clean(a, b, frozenset(_CONJUNCTIONS)) or view.is_industry(name) or proper):
+    if not (view.clean(a, b, frozenset(_CONJUNCTIONS)) or industry_like or proper):
         return
     if suffix_class(name) or label == "Platform":
         return                            # typed by its own suffix (suffix_mentions)
-    if label in ("Industry", "Project") and _company_like(view, a, b):
+    if label in ("Industry", "Project") and _company_like(view, a, b, proper_only=label == "Industry"):
         label = "Company"
     if label == "Industry":
         end = a + _industry_length(name)
         core = view.name_tokens(a, end)
-        if b - a > 12 or not any(t.pos in NOUN_TAGS for t in core) or view.text[a:end] in cues.GENERIC_WORDS:
+        if b - a > 12 or view.text[a:end] in cues.GENERIC_WORDS or not (
+                industry_like or any(t.pos in NOUN_TAGS for t in core)):
             return
         yield view.mention(a, end, "Industry", "list", 0.75)
         return
@@ -517,14 +520,17 @@ def _typed_member(view: View, listing: Listing, a: int, b: int) -> Iterator[Ment
     yield view.mention(a, b, label, "list", 0.75)
 
 
-def _company_like(view: View, a: int, b: int) -> bool:
-    """A member that reads as a company name: an ORG word or a proper name + trading ending."""
+def _company_like(view: View, a: int, b: int, proper_only: bool = False) -> bool:
+    """A member that reads as a company name: a proper name + a trading ending (正威|电子).
+    Among industries (健康医药, 智能装备) only a name the model tags as proper counts."""
     name = view.text[a:b]
     if view.gazetteer.lookup(name):
         return False
     tokens = view.name_tokens(a, b)
     if tokens and tokens[0].pos == "ORG" and not view.is_industry(tokens[0].text):
         return len(tokens) <= 2
+    if proper_only and not (tokens and tokens[0].pos in STRONG_TAGS):
+        return False
     for ending in cues.COMPANY_ENDINGS:
         if name.endswith(ending) and len(name) > len(ending) + 1:
             head = name[:-len(ending)]
