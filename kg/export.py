@@ -32,21 +32,31 @@ def records(resolved_docs: Iterable[ResolvedDocument], entities: dict[str, Entit
         doc = resolved.document.name
         names = document_names(resolved, entities)
 
-        def name_of(iri: str) -> str:
-            return names[iri][0] if iri in names else entities[iri].name
+        def named(iri: str) -> str:
+            """The entity as this document names it; a place named only inside a longer name
+            (横店 in 横店东磁) stands for the nearest parent the document names, since the gold
+            schema's relations join entities of the same document."""
+            while iri and iri not in names:
+                iri = entities[iri].parent if iri in entities else ""
+            return names[iri][0] if iri else ""
 
         for iri in sorted(names, key=lambda i: (entities[i].label, names[i][0])):
             name, aliases = names[iri]
             yield {"doc": doc, "kind": "entity", "name": name, "aliases": aliases, "class": entities[iri].label}
+        seen = set()
         for fact in resolved.facts:
-            if fact.confidence >= min_confidence:
-                yield {"doc": doc, "kind": "relation", "subject": name_of(fact.subject), "predicate": fact.predicate,
-                       "object": name_of(fact.object), "evidence": fact.quote, "confidence": fact.confidence,
-                       "extractor": fact.extractor}
+            subject, obj = named(fact.subject), named(fact.object)
+            key = (subject, fact.predicate, obj)
+            if fact.confidence < min_confidence or not subject or not obj or subject == obj or key in seen:
+                continue
+            seen.add(key)
+            yield {"doc": doc, "kind": "relation", "subject": subject, "predicate": fact.predicate,
+                   "object": obj, "evidence": fact.quote, "confidence": fact.confidence, "extractor": fact.extractor}
         for obs in resolved.observations:
-            if obs.confidence >= min_confidence:
+            region = named(obs.region)
+            if obs.confidence >= min_confidence and region:
                 value = int(obs.value) if float(obs.value).is_integer() else obs.value
-                yield {"doc": doc, "kind": "observation", "region": name_of(obs.region), "indicator": obs.indicator,
+                yield {"doc": doc, "kind": "observation", "region": region, "indicator": obs.indicator,
                        "year": obs.year, "value": value, "unit": obs.unit, "target": obs.target,
                        "evidence": obs.quote, "confidence": obs.confidence}
 

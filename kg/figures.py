@@ -23,7 +23,8 @@ _NUMBER = re.compile(
     r"(?<![\dA-Za-z.\-])(\d+(?:\.\d+)?)(多|余)?(" + "|".join(re.escape(u) for u in _UNITS) + r")(?![A-Za-z])")
 _THOUSANDS = re.compile(r"(千|百)亿(元|级)")
 _YEAR = re.compile(r"((?:19|20)\d{2})年")
-_TARGET = re.compile(r"力争|目标|计划|预计|确保|争取|规划|将(?:实现|达到|分别|超过|突破)|到(?:20\d{2})年|达产后|今年要")
+_TARGET = re.compile(r"力争|目标|计划|预计|确保|争取|规划|将(?:实现|达到|分别|超过|突破)|(?<![加升高长达])到(?:20\d{2})年|"
+                     r"达产后|今年要|加速构建|加快构建|正在建设|在建|拟建")
 _GROWTH = re.compile(r"(?:同比)?(?:增长|增速|增幅|年均增速|提高|提升)(?:分别)?(?:达到|达|为)?$")
 _SKIP_BEFORE = re.compile(r"(?:第|全省第|全国第|排名第|居全省第|前)$")
 _PERSON_UNITS = frozenset({"人", "名"})
@@ -35,8 +36,8 @@ _NOT_FIGURE_AFTER = re.compile(r"^(?:以来|年|月|日|周年|个月|天|强|�
 def find_figures(sents: Sequence[Sent]) -> list[Figure]:
     figures: list[Figure] = []
     seen: set[tuple] = set()
-    for sent in sents:
-        if sent.view.sentence.kind != "body":
+    for i, sent in enumerate(sents):
+        if sent.view.sentence.kind != "body" or _company_speech(sents, i):
             continue
         for figure in _sentence_figures(sent):
             key = (figure.region.ref or figure.region.text, figure.value, figure.unit, figure.year, figure.target)
@@ -44,6 +45,23 @@ def find_figures(sents: Sequence[Sent]) -> list[Figure]:
                 seen.add(key)
                 figures.append(figure)
     return figures
+
+
+_SPEAKER = re.compile(r"(?:相关负责人|负责人|董事长|总经理|总裁)")
+
+
+def _company_speech(sents: Sequence[Sent], i: int) -> bool:
+    """A quotation whose speaker is a company ("…"浙江金梭纺织有限公司相关负责人说): its figures
+    are the company's, not the region's."""
+    text = sents[i].text
+    if not text.startswith('"'):
+        return False
+    for sent in sents[i:i + 2]:
+        for match in _SPEAKER.finditer(sent.text):
+            speaker = [m for m in sent.mentions if m.end <= match.start() and match.start() - m.end <= 2]
+            if speaker:
+                return speaker[-1].label == "Company"
+    return False
 
 
 def _numbers(text: str) -> Iterator[tuple[int, int, float, str]]:
@@ -66,14 +84,15 @@ def _sentence_figures(sent: Sent) -> Iterator[Figure]:
             continue
         if unit == "亿元" and text[start:end].endswith("级") and not _TARGET.search(text[:start]):
             continue                                  # 千亿级产业: a size class unless it is a goal
-        if text[end:end + 4].startswith("个百分点") or unit in _PERSON_UNITS and "培育" not in text[:start]:
+        if unit == "个" and text.startswith("百分点", end) or unit in _PERSON_UNITS and "培育" not in text[:start]:
             continue
         a, b = sent.clause_of(start)
         clause_before = text[a:start]
-        if _company_figure(sent, a, start):
-            continue
-        if re.search(r"首破$", clause_before) and re.search(r"达\d", text[end:end + 12]):
-            continue                                  # 首破2000亿元,达2182亿元: the threshold is not the figure
+        subject = sent.subject_at(start)
+        if subject.organisation or _company_figure(sent, a, start):
+            continue                                  # a company's or a project's own figures
+        if clause_before.endswith("首破") and not _TARGET.search(text[:start]):
+            continue                                  # 首破2000亿元,达2182亿元: a threshold passed
         region = _region(sent, a, b, start)
         if region is None:
             continue
@@ -95,23 +114,18 @@ def _sentence_figures(sent: Sent) -> Iterator[Figure]:
 
 
 def _company_figure(sent: Sent, clause_start: int, pos: int) -> bool:
-    """The clause is about one company or project (公司产值…, 项目总投资…)."""
-    before = sent.text[max(0, clause_start - 20):pos]
-    if re.search(r"(?:公司|项目|企业自|该企业|为企业)", before):
-        return True
-    a, _ = sent.clause_of(pos)
-    own = [m for m in sent.mentions if m.end <= pos and m.start >= a - 1]
-    return bool(own) and own[0].label in ("Company", "Project", "DataCenter", "IndustrialPark", "ResearchInstitute")
+    """The clause is about one company or project (公司产值…, 我们交付…, 项目总投资…)."""
+    return bool(re.search(r"(?:公司|我们|该企业|项目总|为企业)", sent.text[clause_start:pos]))
 
 
 def _region(sent: Sent, a: int, b: int, pos: int) -> Mention | None:
-    subject, stated = sent.subject_at(pos)
-    if stated and subject is not None:
-        return subject
-    places = [m for m in sent.within(a, b, ADMIN) if m.label in ("City", "County", "Province", "Town")]
+    subject = sent.subject_at(pos)
+    if subject.stated and subject.place is not None:
+        return subject.place
+    places = sent.within(a, b, ADMIN)
     if places:
         return places[0]
-    return subject
+    return subject.place
 
 
 def _indicator(clause_before: str) -> str:

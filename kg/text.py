@@ -27,7 +27,8 @@ BOLD = "**"
 
 _BYLINE = re.compile(r"^[\u4e00-\u9fff]{2,4}(?:\s+[\u4e00-\u9fff]{2,4})*$")
 _PLACE_COLON_TITLE = re.compile(r"^[^,，。]{2,8}[:：]")
-_WORD_TAIL = re.compile(r"^[\u4e00-\u9fff]{1,2}[,、。;]")
+_CREDIT = re.compile(r"(?:图片由.{1,60}提供|供图|\s摄\s*$|摄影[:：])")
+_WORD_TAIL = re.compile(r"^[\u4e00-\u9fff]{1,2}[,。;]")
 _PARENTHESISED = re.compile(r"^\s*[(（].*[)）]\s*$")
 
 
@@ -91,6 +92,8 @@ def _classify(text: str, lines: list[tuple[int, int]]) -> list[tuple[str, int, i
                 kind = "heading"   # a title: "衢州:乘数而上,点燃…" above the byline
         elif kind != "body" and not line.startswith("#") and _WORD_TAIL.match(following):
             kind = "body"          # "…网络建" / "设,协同…": a page break inside a word
+        elif kind == "caption" and _BYLINE.match(following) and len(following) <= 12:
+            kind = "heading"       # a title line above the byline
         classified.append((kind, start, end))
     return classified
 
@@ -98,8 +101,10 @@ def _classify(text: str, lines: list[tuple[int, int]]) -> list[tuple[str, int, i
 def _line_kind(line: str) -> str:
     if line.startswith("#"):
         return "heading"
+    if _CREDIT.search(line):
+        return "credit"            # photo credits and bylines of photos: not the article's text
     if _PARENTHESISED.match(line):
-        return "caption"           # photo credits: (图片由…提供)
+        return "caption"
     if any(ch in CLAUSE_MARKS for ch in line.replace(BOLD, "")):
         return "body"
     return "caption" if len(line) > 12 or " " in line else "heading"

@@ -43,7 +43,7 @@ class Sentence:
     index: int
     text: str
     offsets: tuple[int, ...]
-    kind: str = "body"   # body | heading | caption
+    kind: str = "body"   # body | heading | caption | credit (photo credits: no entities)
 
     def doc_span(self, start: int, end: int) -> tuple[int, int]:
         """Document offsets [start, end) of the sentence span [start, end)."""

@@ -37,6 +37,8 @@ def make_views(doc: Document, sentences: Sequence[Sentence], tokens: Sequence[li
 def find_mentions(views: Sequence[View]) -> list[Mention]:
     chosen: list[Mention] = []
     for view in views:
+        if view.sentence.kind == "credit":
+            continue                      # photo credits name their photographers' employers
         candidates = [m for generate in _GENERATORS for m in generate(view)]
         chosen.extend(select(candidates))
     chosen = propagate(views, chosen)
@@ -83,6 +85,8 @@ def propagate(views: Sequence[View], chosen: list[Mention]) -> list[Mention]:
         by_sentence.setdefault(mention.sentence, []).append(mention)
     out = list(chosen)
     for view in views:
+        if view.sentence.kind == "credit":
+            continue
         starts = {t.start for t in view.tokens}
         ends = {t.end for t in view.tokens}
         found = []
@@ -120,8 +124,8 @@ def project_heads(views: Sequence[View], chosen: list[Mention]) -> list[Mention]
 def _split_head(view: View, start: int, end: int) -> str:
     """The name before the first product, industry or technical word of a project name."""
     text = view.text[start:end]
-    if any(view.is_industry(text[:n]) for n in range(2, min(len(text), 6) + 1)):
-        return ""                         # 锂电能源科技: a product, not a company, comes first
+    if any(view.is_industry(text[:n]) or view.is_place(text[:n]) for n in range(2, min(len(text), 6) + 1)):
+        return ""                         # 锂电能源科技, 金华光伏项目: no company comes first
     cut = len(text)
     for hit in view.hits:
         if hit.entry.label == "Industry" and start < hit.start < start + cut:

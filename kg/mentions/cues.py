@@ -26,7 +26,10 @@ NAME_SUFFIXES: dict[str, str] = {
     "县委": "GovernmentBody", "区委": "GovernmentBody", "党委": "GovernmentBody",
     "工信部": "GovernmentBody", "办公室": "GovernmentBody", "服务中心": "GovernmentBody",
     "局": "GovernmentBody", "厅": "GovernmentBody",
-    # policy documents named without 《》
+    # landmarks
+    "广场": "Place", "公园": "Place", "机场": "Place",
+    # programmes and policy documents named without quotes or 《》
+    "行动": "Policy", "改革": "Policy", "战略": "Policy", "试点": "Policy",
     "政策措施": "Policy", "行动方案": "Policy", "实施方案": "Policy", "实施意见": "Policy",
     "若干意见": "Policy", "若干政策": "Policy", "专项规划": "Policy",
     # associations
@@ -95,8 +98,9 @@ LIST_HEADS: dict[str, str] = {
     "农场": "Company", "渔场": "Company", "工厂": "Company",
     "项目": "Project",
     "产业": "Industry", "产业链": "Industry", "产业集群": "Industry", "集群": "Industry",
-    "行业": "Industry", "赛道": "Industry", "业态": "Industry",
+    "行业": "Industry", "赛道": "Industry",
     "产品": "Industry",
+    "新业态": "Industry",
     "产业平台": "IndustrialPark", "园区": "IndustrialPark", "科研平台": "ResearchInstitute",
     "研究院": "ResearchInstitute", "应用": "DigitalPlatform", "平台": "Platform",
 }
@@ -133,8 +137,26 @@ GENERIC_WORDS = frozenset("""
 新型 公共 服务 数据 发展 建设 示范 试点 行业 领域 主要 相关 其他 其它 这些 这个 一个 一家 大 小
 多 城市 乡村 区域 地方 核心 基础 龙头 头部 企业 平台 中心 基地 园区 全球 世界 中国 我国 省 市
 县 区 镇 产业链 集群 工业 制造 生产 研发 应用 运营 管理 合作 协同 融合 高质量 一流 标杆 两大
-三大 四大 五大 十大 各个 多个 高能级 科创 双创 孵化 加速 专业 合作社 新一代
+三大 四大 五大 十大 各个 多个 高能级 科创 双创 孵化 加速 专业 合作社 新一代 数字化 智能化 共享
+高级别 双 攻坚 专项 深入 推进 实施 提升 行动 改革 战略 试点 规划 计划 方案 全面 系统 联动 改造
+转型 应用
 """.split())
+
+# Words the model tags TIME that name nothing (正午阳光 and 今飞智造 are names, 今年 is not).
+TIME_WORDS = frozenset("""
+今年 去年 明年 前年 目前 当前 近年 近年来 近日 日前 此前 以来 今后 现在 如今 同时 年底 年初 年内
+上午 下午 晚上 春节 过去 近期 开年 年度 当年 今 昨天 今天 明天 期间 之前 之后 此后 随后 最近
+""".split())
+
+# Suffixes of policy documents whose names run from the issuing verb (出台|促进…十二条政策措施).
+DOCUMENT_SUFFIXES = frozenset({"政策措施", "行动方案", "实施方案", "实施意见", "若干意见", "若干政策", "专项规划"})
+
+# Issuing verbs that begin a policy document's name from the left (出台|促进…政策措施).
+POLICY_ISSUE_VERBS = ("出台", "制定", "发布", "印发", "推出", "实施", "落实", "修订", "起草")
+
+# Place-type endings: a LOC word ending like this is a place, not a company named after one.
+PLACE_ENDINGS = ("站", "区", "县", "市", "镇", "乡", "村", "湾", "港", "岛", "湖", "山", "江", "河", "路",
+                 "街", "口", "桥", "省", "州", "城", "中", "南", "北", "东", "西")
 
 # Subjects of a sentence that stand for the place the article is about.
 ANAPHORA = ("该市", "该县", "该区", "当地", "全市", "本地", "该地", "全县", "全区", "我市", "本市")
@@ -171,4 +193,5 @@ CLAUSE_VERBS = frozenset((*PRIORITY_VERBS, *OPERATE_VERBS, *POLICY_VERBS, *SETTL
 
 # Nouns that may follow an industry word without making a compound of it.
 INDUSTRY_FOLLOWERS = frozenset({"产业", "产业链", "产业集群", "集群", "行业", "领域", "企业", "赛道", "业",
-                                "板块", "方面", "业态", "全产业链", "全行业", "发展"})
+                                "板块", "方面", "业态", "全产业链", "全行业", "发展", "头部", "龙头", "领军",
+                                "链主", "新赛道", "产能", "基地", "项目"})

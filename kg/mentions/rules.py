@@ -15,7 +15,7 @@ from . import cues
 from .gazetteer import Gazetteer, Hit
 
 # Tags the model gives to words that can stand inside a name.
-NAME_TAGS = frozenset({"n", "nz", "nw", "ORG", "LOC", "PER", "vn", "an", "a", "m", "xc", "f", "s"})
+NAME_TAGS = frozenset({"n", "nz", "nw", "ORG", "LOC", "PER", "vn", "an", "a", "m", "xc", "f", "s", "TIME"})
 STRONG_TAGS = frozenset({"ORG", "LOC", "PER", "nz", "nw"})
 NOUN_TAGS = frozenset({"n", "nz", "nw", "ORG", "LOC", "PER", "vn", "xc"})
 PLACE_LABELS = frozenset({"Province", "City", "County", "Town", "Place"})
@@ -25,6 +25,7 @@ _LATIN_OR_DIGIT = re.compile(r"[A-Za-z0-9]|[一二三四五六七八九十百]+�
 _VERSION = re.compile(r"(?:\d+(?:\.\d+)?版|升级版)")
 _QUOTED = re.compile(r'"([^"]{1,40})"')
 _TITLE = re.compile(r"《([^《》]{2,60})》")
+_YEAR_OR_DIGIT = re.compile(r"\d")
 _PUNCT = frozenset(",;:。!?、\"()《》 ")
 
 
@@ -55,7 +56,8 @@ class View:
 
     @cached_property
     def place_spans(self) -> set[tuple[int, int]]:
-        return {(h.start, h.end) for h in self.hits if h.entry.label in PLACE_LABELS}
+        spans = {(h.start, h.end) for h in self.hits if h.entry.label in PLACE_LABELS}
+        return spans | {(t.start, t.end) for t in self.tokens if t.pos == "LOC"}
 
     @cached_property
     def quote_spans(self) -> list[tuple[int, int]]:
@@ -69,23 +71,28 @@ class View:
     def is_industry(self, word: str) -> bool:
         return any(e.label == "Industry" for e in self.gazetteer.lookup(word))
 
+    def is_place(self, word: str) -> bool:
+        return any(e.label in PLACE_LABELS for e in self.gazetteer.lookup(word))
+
     # ------------------------------------------------------------------ name spans
-    def name_start(self, first_token: int, floor: int = 0) -> int:
+    def name_start(self, first_token: int, floor: int = 0, exclude: frozenset[str] = frozenset()) -> int:
         """Extend a name leftwards from token `first_token` over name-like tokens."""
         i = first_token
         while i > 0:
             prev = self.tokens[i - 1]
             if prev.start < floor:
                 break
-            if prev.text == ")" and self._place_in_brackets(i - 1):
+            if prev.text == ")" and self._bracket_inside_name(i - 1):
                 i = self._bracket_open(i - 1)
                 continue
-            if not self.name_like(prev):
+            if not self.name_like(prev) or prev.pos in exclude:
                 break
             i -= 1
         return self.tokens[i].start if i < len(self.tokens) else len(self.text)
 
     def name_like(self, token: Token) -> bool:
+        if token.pos == "TIME":             # 正午阳光, 今飞智造: names the model reads as times
+            return not _YEAR_OR_DIGIT.search(token.text) and token.text not in cues.TIME_WORDS
         return (token.pos in NAME_TAGS and token.text not in STOP_WORDS
                 and token.text not in cues.CLAUSE_VERBS and token.text not in cues.SUPERLATIVES)
 
@@ -95,13 +102,20 @@ class View:
             j -= 1
         return j
 
-    def _place_in_brackets(self, close: int) -> bool:
-        """A bracketed place inside a name: 中国（温州）数安港, 金瑞泓微电子（衢州）有限公司."""
+    def _bracket_inside_name(self, close: int) -> bool:
+        """A bracket inside a name: 中国（温州）数安港, 中国移动（浙中）信息通信产业园, 电动（园林）工具;
+        not one that closes a name: 温州高新区（经开区）| 新能源科技产业园."""
         open_ = self._bracket_open(close)
         if open_ == 0 or self.tokens[open_].text != "(" or close - 1 <= open_:
             return False
+        before = self.tokens[open_ - 1]
+        if not self.name_like(before):
+            return False
         inner = (self.tokens[open_ + 1].start, self.tokens[close - 1].end)
-        return inner in self.place_spans and self.name_like(self.tokens[open_ - 1])
+        if inner in self.place_spans:
+            return True
+        head = self.text[self.name_start(open_ - 1):before.end]
+        return inner[1] - inner[0] <= 4 and not _suffix_of(head)
 
     def name_tokens(self, start: int, end: int) -> list[Token]:
         return [t for t in self.tokens if t.start < end and t.end > start]
@@ -112,61 +126,98 @@ class View:
             return False
         return all(self.name_like(t) or t.text in allow for t in self.name_tokens(start, end))
 
-    def distinctive(self, start: int, end: int) -> int:
-        """2: a proper name; 1: only industry words; 0: generic words only."""
+    def distinctive(self, start: int, end: int, strict: bool = False, places: bool = True) -> int:
+        """2: a proper name; 1: only industry (or, when strict, ordinary) words; 0: generic words.
+
+        `strict` asks for proper-name evidence (a model-tagged name, a place, a quote, Latin
+        letters or digits); `places=False` does not count a place as such evidence."""
         segment = self.text[start:end]
         if not segment:
             return 0
         if _LATIN_OR_DIGIT.search(segment) or '"' in segment:
             return 2
-        if any(a >= start and b <= end for a, b in self.place_spans):
+        if places and any(a >= start and b <= end and self.is_place(self.text[a:b]) for a, b in self.place_spans):
             return 2
         level = 0
         for token in self.name_tokens(start, end):
             word = self.text[max(token.start, start):min(token.end, end)]
-            if token.pos in STRONG_TAGS and word not in cues.GENERIC_WORDS and not self.gazetteer.lookup(word):
-                return 2
             if word in cues.GENERIC_WORDS or len(word) < 2 or token.pos in ("m", "q"):
                 continue
-            if self.is_industry(word):
-                level = 1
+            if self.is_place(word):
+                level = max(level, 2 if places else 0)
+                continue
+            if token.pos in STRONG_TAGS and not self.gazetteer.lookup(word):
+                return 2
+            if self.is_industry(word) or strict:
+                level = max(level, 1)
                 continue
             return 2
         return level
 
     def inside_quote(self, start: int, end: int) -> bool:
-        return any(a < start and end < b and (start, end) != (a + 1, b - 1) for a, b in self.quote_spans)
+        return any(a < start and end < b for a, b in self.quote_spans)
 
 
 # ====================================================================== rule families
 def gazetteer_mentions(view: View) -> Iterator[Mention]:
     for hit in view.hits:
-        if hit.entry.label == "Industry" and _in_compound(view, hit):
+        if hit.entry.label == "Industry" and not _industry_context(view, hit):
             continue
-        yield view.mention(hit.start, hit.end, hit.entry.label, "gazetteer", 0.95, hit.entry.ref)
+        end, ref = hit.end, hit.entry.ref
+        if hit.entry.label == "Policy" and (version := _VERSION.match(view.text, hit.end)):
+            end, ref = version.end(), ""          # 数字经济“一号工程”2.0版: a version of its own
+        yield view.mention(hit.start, end, hit.entry.label, "gazetteer", 0.95, ref)
 
 
-def _in_compound(view: View, hit: Hit) -> bool:
-    """光伏|电池, 农业|经济: an industry word modifying the noun after it is not a mention."""
-    nxt = view.token_at(hit.end) if hit.end < len(view.text) else len(view.tokens)
-    if nxt >= len(view.tokens) or view.tokens[nxt].start != hit.end:
+_INDUSTRY_VERBS = re.compile("|".join((*cues.PRIORITY_VERBS, "方面", "领域", "为主", "入选")))
+
+
+def _industry_context(view: View, hit: Hit) -> bool:
+    """An industry word used as an industry, not as a plain noun (光伏|电池, 智慧|农业, 5G基站).
+
+    It must not be part of a longer compound, and a short word (< 4 characters) must stand
+    where industries stand: before 产业/行业/企业…, in a list of industries, or after a
+    verb of development in its clause."""
+    text = view.text
+    nxt = view.token_at(hit.end) if hit.end < len(text) else len(view.tokens)
+    following = view.tokens[nxt] if nxt < len(view.tokens) and view.tokens[nxt].start == hit.end else None
+    if following is not None and following.pos in ("n", "nz", "vn", "nw", "s") \
+            and following.text not in cues.INDUSTRY_FOLLOWERS and following.text not in cues.LIST_HEADS:
         return False
-    token = view.tokens[nxt]
-    if token.text in cues.INDUSTRY_FOLLOWERS or token.text in cues.LIST_HEADS:
-        return False
-    return token.pos in ("n", "nz", "vn", "nw")
+    prev_index = view.token_at(hit.start - 1) if hit.start > 0 else -1
+    previous = view.tokens[prev_index] if prev_index >= 0 and view.tokens[prev_index].end == hit.start else None
+    if previous is not None and previous.pos in ("n", "a", "vn", "an") and not view.is_place(previous.text) \
+            and previous.text not in cues.GENERIC_WORDS and previous.text not in cues.CLAUSE_VERBS:
+        return False                          # 智慧|农业, 传统|农业: the head of a longer compound
+    if hit.end - hit.start >= 4:
+        return True
+    if following is not None and (following.text in cues.INDUSTRY_FOLLOWERS or following.text in cues.LIST_HEADS):
+        return True
+    neighbours = text[max(0, hit.start - 1):hit.start] + text[hit.end:hit.end + 1]
+    if any(ch in "、和及与" for ch in neighbours):
+        others = [h for h in view.hits if h.entry.label == "Industry" and h is not hit
+                  and abs(h.start - hit.end) <= 1 or abs(hit.start - h.end) <= 1 if h.entry.label == "Industry"]
+        if others:
+            return True
+    a = max(text.rfind(ch, 0, hit.start) for ch in ",;:。")
+    return bool(_INDUSTRY_VERBS.search(text, a + 1, hit.start))
 
 
 _SUFFIXES = sorted(cues.NAME_SUFFIXES.items(), key=lambda item: -len(item[0]))
 _SUFFIX_RE = re.compile("|".join(re.escape(s) for s, _ in _SUFFIXES))
 
 
+def _suffix_of(name: str) -> str:
+    for suffix, _ in _SUFFIXES:
+        if name.endswith(suffix):
+            return suffix
+    return ""
+
+
 def suffix_class(name: str) -> tuple[str, str] | None:
     """(suffix, class) of the longest name suffix `name` ends with."""
-    for suffix, label in _SUFFIXES:
-        if name.endswith(suffix):
-            return suffix, label
-    return None
+    suffix = _suffix_of(name)
+    return (suffix, cues.NAME_SUFFIXES[suffix]) if suffix else None
 
 
 def suffix_mentions(view: View) -> Iterator[Mention]:
@@ -183,18 +234,41 @@ def suffix_mentions(view: View) -> Iterator[Mention]:
         token = view.tokens[first]
         if token.start < s_start and token.pos not in STRONG_TAGS and suffix in cues.GENERIC_SUFFIXES:
             continue                      # 格局, 布局: a word that merely ends like a name
-        start = view.name_start(first)
+        if suffix in cues.DOCUMENT_SUFFIXES:
+            start = _document_start(view, s_start)
+        else:
+            start = view.name_start(first)
         end = _paren_continuation(text, s_end)
         if start == s_start:
             if text[s_start:s_end] in cues.STANDALONE_BODIES:
                 yield view.mention(s_start, s_end, label, "suffix", 0.8)
             continue
-        if start > 0 and view.tokens[view.token_at(start - 1)].text in cues.SUPERLATIVES:
+        before = view.tokens[view.token_at(start - 1)] if start > 0 else None
+        if before is not None and before.text in cues.SUPERLATIVES:
             continue                      # 全球最大…基地 describes, it does not name
-        level = view.distinctive(start, s_start)
-        if level == 0 or (level == 1 and suffix in cues.GENERIC_SUFFIXES):
+        strict = suffix in cues.GENERIC_SUFFIXES
+        level = view.distinctive(start, s_start, strict=strict, places=label != "Project")
+        if level == 0 or (level == 1 and strict):
             continue
+        if level == 1 and label not in ("Policy",) and (text[start - 1:start] == "的" or before is None and start > 0):
+            continue                      # …的互联网数据中心: a description, not a name
+        if label == "Project" and re.search(r"(?:改革|试点|示范|课题|合作)$", text[start:s_start]):
+            continue                      # 改革项目: not an investment project
         yield view.mention(start, end, label, "suffix", 0.85 if level == 2 else 0.6)
+
+
+def _document_start(view: View, s_start: int) -> int:
+    """A policy document's name starts after its issuing verb: 出台|促进…十二条政策措施."""
+    text = view.text
+    floor = max(max(text.rfind(ch, 0, s_start) for ch in ",;:。") + 1, s_start - 24)
+    best = floor
+    for verb in cues.POLICY_ISSUE_VERBS:
+        pos = text.rfind(verb, floor, s_start)
+        if pos >= 0:
+            best = max(best, pos + len(verb))
+    if text.startswith("了", best):
+        best += 1
+    return best
 
 
 def _paren_continuation(text: str, end: int) -> int:
@@ -207,10 +281,17 @@ def _paren_continuation(text: str, end: int) -> int:
 
 
 def ner_mentions(view: View) -> Iterator[Mention]:
-    """Organisations the model tagged ORG, extended by a trading-name ending (万胜|智能)."""
+    """Organisations the model tagged ORG (extended: 龙芯|中科, 万胜|智能), and companies named
+    after a place that the model tagged LOC (横店东磁)."""
     tokens = view.tokens
     for i, token in enumerate(tokens):
-        if token.pos != "ORG" or len(token.text) < 2 or view.inside_quote(token.start, token.end):
+        if token.pos == "LOC":
+            company = _place_named_company(view, token)
+            if company:
+                yield company
+            continue
+        if token.pos != "ORG" or len(token.text) < 2 or view.inside_quote(token.start, token.end - 1) \
+                or view.text[token.start - 1:token.start] == '"':
             continue
         if token.text in cues.GENERIC_WORDS or view.gazetteer.lookup(token.text):
             continue
@@ -221,10 +302,27 @@ def ner_mentions(view: View) -> Iterator[Mention]:
             continue
         if _place_then_word(view, token):
             continue
-        end = token.end
+        start, end = token.start, token.end
+        if i > 0 and tokens[i - 1].end == start and tokens[i - 1].pos in ("nz", "ORG", "PER"):
+            start = tokens[i - 1].start
         if i + 1 < len(tokens) and tokens[i + 1].text in cues.COMPANY_ENDINGS:
             end = tokens[i + 1].end
-        yield view.mention(token.start, end, "Company", "ner", 0.6)
+        if end - start <= 2:
+            continue                      # a bare two-character ORG (海铁, 聚力) is too often wrong
+        yield view.mention(start, end, "Company", "ner", 0.6)
+
+
+def _place_named_company(view: View, token: Token) -> Mention | None:
+    """横店东磁: a known place + a brand, tagged LOC by the model as a whole."""
+    for hit in view.hits + view.gazetteer.find(token.text):
+        if hit.entry.label not in ("City", "County", "Town"):
+            continue
+        if hit is not None and view.text[token.start:token.start + len(hit.surface)] == hit.surface:
+            rest = token.text[len(hit.surface):]
+            if len(rest) >= 2 and not rest.endswith(cues.PLACE_ENDINGS) and not suffix_class(token.text) \
+                    and not view.gazetteer.lookup(rest) and rest not in cues.GENERIC_WORDS:
+                return view.mention(token.start, token.end, "Company", "ner", 0.55)
+    return None
 
 
 def _place_then_word(view: View, token: Token) -> bool:
@@ -259,6 +357,8 @@ def quote_mentions(view: View) -> Iterator[Mention]:
             yield view.mention(c_start, c_end, "Policy", "quote", 0.8)
         elif typed and typed[1] in ("DigitalPlatform", "IndustrialPark", "DataCenter") and len(content) > len(typed[0]):
             yield view.mention(c_start, c_end, typed[1], "quote", 0.8)
+        elif content.endswith(cues.PLATFORM_HEADS) and len(content) >= 4:
+            yield view.mention(c_start, c_end, "DigitalPlatform", "quote", 0.8)   # “小商品数字自贸应用”
         elif platform_head and (not policy_head or platform_head < policy_head):
             yield view.mention(c_start, c_end, "DigitalPlatform", "quote", 0.75)
         elif policy_head:
@@ -311,10 +411,12 @@ def _policy_context(text: str, q_start: int, q_end: int) -> bool:
 
 
 def title_mentions(view: View) -> Iterator[Mention]:
-    """《…》: a named plan, programme or policy document."""
+    """《…》: a named plan, programme or policy document (not a bare 《行动方案》)."""
     for match in _TITLE.finditer(view.text):
         inner_start, inner_end = match.span(1)
-        if view.distinctive(inner_start, inner_end) == 2 or len(match.group(1)) >= 8:
+        specific = _YEAR_OR_DIGIT.search(match.group(1)) or any(
+            a >= inner_start and b <= inner_end for a, b in view.place_spans)
+        if specific or len(match.group(1)) >= 8:
             yield view.mention(match.start(), match.end(), "Policy", "title", 0.9)
 
 
@@ -323,6 +425,7 @@ _COUNT = re.compile(r"(?:[一二两三四五六七八九十]|\d+)(?:大|个|项|
 _CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 _CONJUNCTIONS = ("以及", "和", "及", "与")
 _BRIDGE_WORDS = frozenset({"的", "一批", "等"})
+_LEVEL_PREFIX = re.compile(r"^(?:国家级|省级|市级|县级|全国|全省|全市)")
 
 
 @dataclass(frozen=True)
@@ -359,7 +462,7 @@ def enumerations(view: View) -> list[Listing]:
         for tail, region, head, h_start, h_end, label, count in _heads(view, c_start, c_end):
             if tail < floor:
                 continue
-            items = _items(view, max(floor, region), tail, count)
+            items = _items(view, max(floor, region), tail, count, label)
             floor = h_end
             if not items or (len(items) == 1 and not view.text.startswith("等", tail)):
                 continue
@@ -377,8 +480,8 @@ def _heads(view: View, c_start: int, c_end: int):
         while (pos := text.find(head, pos, c_end)) >= 0:
             h_start, h_end = pos, pos + len(head)
             pos = h_end
-            if any(a <= h_start < b for a, b in taken):
-                continue
+            if any(a <= h_start < b for a, b in taken) or text[h_start - 1:h_start] == "全":
+                continue                  # 全产业链 / 全行业: the whole chain, not a list head
             tail = _tail(view, c_start, h_start, label)
             if tail is None:
                 continue
@@ -396,7 +499,7 @@ def _tail(view: View, c_start: int, h_start: int, label: str) -> tuple[int, int]
     if close >= 0 and "、" in text[text.rfind("(", c_start, close) + 1:close]:
         open_ = text.rfind("(", c_start, close)
         if view.clean(close + 1, h_start):
-            return open_ + 1 if False else close, open_ + 1
+            return close, open_ + 1
     etc = text.rfind("等", window_start, h_start)
     if etc >= 0 and _bridge(view, etc + 1, h_start):
         return etc, c_start
@@ -412,11 +515,10 @@ def _tail(view: View, c_start: int, h_start: int, label: str) -> tuple[int, int]
 
 def _bridge(view: View, start: int, end: int) -> bool:
     """The words between 等/a count and the head: modifiers only (一批本地龙头, 全球前列的光伏组件)."""
-    if end - start > 12:
+    if end - start > 12 or any(ch in _PUNCT for ch in view.text[start:end]):
         return False
-    return view.clean(start, end, _BRIDGE_WORDS) or all(
-        view.name_like(t) or t.text in _BRIDGE_WORDS or t.pos in ("m", "q", "u")
-        for t in view.name_tokens(start, end)) and not any(ch in _PUNCT for ch in view.text[start:end])
+    return all(view.name_like(t) or t.text in _BRIDGE_WORDS or t.pos in ("m", "q", "u")
+               for t in view.name_tokens(start, end))
 
 
 def _count(text: str) -> int | None:
@@ -427,7 +529,7 @@ def _count(text: str) -> int | None:
     return int(digits) if digits.isdigit() else _CN_DIGITS.get(digits)
 
 
-def _items(view: View, region: int, tail: int, count: int | None) -> list[tuple[int, int]]:
+def _items(view: View, region: int, tail: int, count: int | None, label: str) -> list[tuple[int, int]]:
     text = view.text
     parts = []
     pos = tail
@@ -436,7 +538,11 @@ def _items(view: View, region: int, tail: int, count: int | None) -> list[tuple[
         pos = sep
     if pos > region:
         last_token = view.token_at(pos - 1)
-        start = view.name_start(last_token, region) if view.name_like(view.tokens[last_token]) else pos
+        # an industry's name holds no proper names: 亚马逊平台|家居
+        exclude = frozenset({"ORG", "LOC", "PER"}) if label == "Industry" else frozenset()
+        start = view.name_start(last_token, region, exclude) if view.name_like(view.tokens[last_token]) else pos
+        if label == "Industry" and view.tokens[last_token].pos in exclude:
+            start = pos
         if text[max(region, start - 1):pos].startswith('"'):
             start = max(region, start - 1)
         parts.append((max(start, region), pos))
@@ -495,6 +601,8 @@ def _typed_member(view: View, listing: Listing, a: int, b: int) -> Iterator[Ment
         for start, end in view.place_spans:   # 台州|光电: the place is not part of the industry
             if start == a and end < b:
                 a = end
+        if level := _LEVEL_PREFIX.match(view.text, a):
+            a = level.end()                   # 省级|信创
     name = view.text[a:b]
     tokens = view.name_tokens(a, b)
     industry_like = _industry_like(view, a, b)
@@ -593,7 +701,8 @@ def _name_after(view: View, pos: int) -> tuple[int, int] | None:
     if i >= len(view.tokens) or view.tokens[i].start != pos:
         return None
     j = i
-    while j < len(view.tokens) and view.name_like(view.tokens[j]) and j - i < 3:
+    while j < len(view.tokens) and view.name_like(view.tokens[j]) and j - i < 3 \
+            and view.tokens[j].text not in ("厂区", "车间", "工厂", "园区"):
         j += 1
     if j == i:
         return None
@@ -621,7 +730,7 @@ def caption_mentions(view: View) -> Iterator[Mention]:
             for hit in view.hits:
                 if hit.entry.label == "Industry" and hit.end == len(name) and hit.start >= 2:
                     name, changed = name[:hit.start], True
-        if len(name) >= 2 and view.clean(0, len(name)) and view.distinctive(0, len(name)) == 2 \
+        if 2 <= len(name) <= 16 and not any(ch in _PUNCT for ch in name) and view.distinctive(0, len(name)) == 2 \
                 and not suffix_class(name) and not view.gazetteer.lookup(name):
             yield view.mention(0, len(name), "Company", "caption", 0.6)
         return
