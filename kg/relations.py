@@ -297,8 +297,8 @@ def embedded(sent: Sent) -> Iterator[Relation | None]:
     for m in sent.mentions:
         if m.label in PLACES or m.label in ("Industry", "Policy"):
             continue
-        if m.label == "Company":
-            place = next((p for p in _inner_hits(sent, m, ADMIN) if p.start == m.start), None)
+        if m.label == "Company":   # 浙江… in a company's registered name is not a site
+            place = next((p for p in _inner_hits(sent, m, ADMIN - {"Province"}) if p.start == m.start), None)
         else:
             place = _place_of(m, sent)
         if place is not None:

@@ -18,8 +18,8 @@ from .gazetteer import gazetteer
 from .rules import View
 
 # Weak sources lose every overlap with a strong one; among equals the longer span wins.
-_STRONG = {"title": 7, "quote": 6, "suffix": 6, "gazetteer": 5, "list": 4, "context": 4, "caption": 3,
-           "propagated": 2}
+_STRONG = {"list-head": 8, "title": 7, "quote": 6, "suffix": 6, "gazetteer": 5, "list": 4, "context": 4,
+           "caption": 3, "phrase": 3, "propagated": 2}
 _WEAK = {"ner": 1}
 _GENERATORS = (
     rules.gazetteer_mentions, rules.suffix_mentions, rules.ner_mentions, rules.quote_mentions,
@@ -124,13 +124,13 @@ def project_heads(views: Sequence[View], chosen: list[Mention]) -> list[Mention]
 def _split_head(view: View, start: int, end: int) -> str:
     """The name before the first product, industry or technical word of a project name."""
     text = view.text[start:end]
-    if any(view.is_industry(text[:n]) or view.is_place(text[:n]) for n in range(2, min(len(text), 6) + 1)):
-        return ""                         # 锂电能源科技, 金华光伏项目: no company comes first
+    if any(view.is_industry(text[:n]) for n in range(2, min(len(text), 6) + 1)):
+        return ""                         # 锂电能源科技: a product, not a company, comes first
     cut = len(text)
     for hit in view.hits:
         if hit.entry.label == "Industry" and start < hit.start < start + cut:
             cut = hit.start - start
-    for word in (*cues.PRODUCT_MODIFIERS, *cues.GENERIC_WORDS):
+    for word in (*cues.PRODUCT_MODIFIERS, *(w for w in cues.GENERIC_WORDS if w not in cues.COMPANY_ENDINGS)):
         pos = text.find(word, 2)
         if 0 < pos < cut and len(word) >= 2:
             cut = pos
@@ -138,7 +138,8 @@ def _split_head(view: View, start: int, end: int) -> str:
         if ch.isascii() and ch.isalnum():
             cut = i
             break
-    suffix = rules.suffix_class(text[:cut])
-    if suffix and cues.NAME_SUFFIXES[suffix[0]] == "Project":
-        return ""
-    return text[:cut] if cut < len(text) else ""
+    head = text[:cut] if cut < len(text) else ""
+    suffix = rules.suffix_class(head)
+    if suffix and cues.NAME_SUFFIXES[suffix[0]] == "Project" or view.is_place(head) or head in cues.GENERIC_WORDS:
+        return ""                         # 金华|光伏项目: a place is not a developer
+    return head

@@ -58,11 +58,11 @@ NAME_SUFFIXES: dict[str, str] = {
     # projects
     "项目": "Project", "生产基地": "Project", "研发基地": "Project", "制造基地": "Project",
     "一期工程": "Project", "二期工程": "Project", "三期工程": "Project", "测试线": "Project",
-    "生产线": "Project", "总部": "Project",
+    "总部": "Project",
 }
 GENERIC_SUFFIXES = frozenset({
-    "局", "厅", "政府", "平台", "大脑", "项目", "总部", "园区", "新区", "片区", "联盟",
-    "学院", "大学", "分中心", "服务中心", "办公室", "产业平台", "生产线", "集团", "控股",
+    "局", "厅", "政府", "平台", "项目", "总部", "园区", "新区", "片区", "联盟",
+    "学院", "大学", "分中心", "服务中心", "办公室", "产业平台", "集团", "控股", "广场", "公园", "机场",
 })
 
 # Suffixes of an appended parenthesis that still belongs to the name:
@@ -139,7 +139,8 @@ GENERIC_WORDS = frozenset("""
 县 区 镇 产业链 集群 工业 制造 生产 研发 应用 运营 管理 合作 协同 融合 高质量 一流 标杆 两大
 三大 四大 五大 十大 各个 多个 高能级 科创 双创 孵化 加速 专业 合作社 新一代 数字化 智能化 共享
 高级别 双 攻坚 专项 深入 推进 实施 提升 行动 改革 战略 试点 规划 计划 方案 全面 系统 联动 改造
-转型 应用
+转型 应用 中小企业 最佳 优秀 十佳 典型 个别 细分 主导 未来 传统 战略性 数字经济 千亿级 百亿级 万亿级
+各县 城市群
 """.split())
 
 # Words the model tags TIME that name nothing (正午阳光 and 今飞智造 are names, 今年 is not).
@@ -189,7 +190,8 @@ SUPERLATIVES = ("最大", "最早", "最高", "最强", "最全", "首个", "唯
 
 # Verbs the model sometimes tags as nouns; they never stand inside a name.
 CLAUSE_VERBS = frozenset((*PRIORITY_VERBS, *OPERATE_VERBS, *POLICY_VERBS, *SETTLE_VERBS,
-                          "引进", "吸引", "形成", "实现", "推广", "加快", "支持", "依托", "带动"))
+                          "引进", "吸引", "形成", "实现", "推广", "加快", "支持", "依托", "带动", "迭代",
+                          "接轨", "梳理", "谋划"))
 
 # Nouns that may follow an industry word without making a compound of it.
 INDUSTRY_FOLLOWERS = frozenset({"产业", "产业链", "产业集群", "集群", "行业", "领域", "企业", "赛道", "业",

@@ -27,6 +27,7 @@ _QUOTED = re.compile(r'"([^"]{1,40})"')
 _TITLE = re.compile(r"《([^《》]{2,60})》")
 _YEAR_OR_DIGIT = re.compile(r"\d")
 _PUNCT = frozenset(",;:。!?、\"()《》 ")
+_QUANTITY = re.compile(r"\d+(?:多|余)?[个家项条辆台套名座]|[两三四五六七八九十]大|等")
 
 
 @dataclass
@@ -93,8 +94,10 @@ class View:
     def name_like(self, token: Token) -> bool:
         if token.pos == "TIME":             # 正午阳光, 今飞智造: names the model reads as times
             return not _YEAR_OR_DIGIT.search(token.text) and token.text not in cues.TIME_WORDS
-        return (token.pos in NAME_TAGS and token.text not in STOP_WORDS
-                and token.text not in cues.CLAUSE_VERBS and token.text not in cues.SUPERLATIVES)
+        if token.text in cues.PRODUCT_MODIFIERS:
+            return True                     # 扩产, 年产: verbs that belong to project names
+        return (token.pos in NAME_TAGS and token.text not in STOP_WORDS and token.text not in cues.SUPERLATIVES
+                and not (token.text in cues.CLAUSE_VERBS and token.pos != "vn"))
 
     def _bracket_open(self, close: int) -> int:
         j = close
@@ -112,10 +115,10 @@ class View:
         if not self.name_like(before):
             return False
         inner = (self.tokens[open_ + 1].start, self.tokens[close - 1].end)
-        if inner in self.place_spans:
-            return True
         head = self.text[self.name_start(open_ - 1):before.end]
-        return inner[1] - inner[0] <= 4 and not _suffix_of(head)
+        if _suffix_of(head) or _suffix_of(self.text[inner[0]:inner[1]]):
+            return False                    # the bracket closes a name: 温州高新区（经开区）
+        return inner in self.place_spans or inner[1] - inner[0] <= 4
 
     def name_tokens(self, start: int, end: int) -> list[Token]:
         return [t for t in self.tokens if t.start < end and t.end > start]
@@ -161,12 +164,23 @@ class View:
 # ====================================================================== rule families
 def gazetteer_mentions(view: View) -> Iterator[Mention]:
     for hit in view.hits:
-        if hit.entry.label == "Industry" and not _industry_context(view, hit):
-            continue
-        end, ref = hit.end, hit.entry.ref
+        start, end, ref = hit.start, hit.end, hit.entry.ref
+        if hit.entry.label == "Industry":
+            if not _industry_context(view, hit):
+                continue
+            latin = _latin_before(view, hit.start)
+            if latin < hit.start:
+                start, ref = latin, ""            # LED光电, 5G通信: a kind of the industry of its own
         if hit.entry.label == "Policy" and (version := _VERSION.match(view.text, hit.end)):
             end, ref = version.end(), ""          # 数字经济“一号工程”2.0版: a version of its own
-        yield view.mention(hit.start, end, hit.entry.label, "gazetteer", 0.95, ref)
+        yield view.mention(start, end, hit.entry.label, "gazetteer", 0.95, ref)
+
+
+def _latin_before(view: View, pos: int) -> int:
+    start = pos
+    while start > 0 and view.text[start - 1].isascii() and view.text[start - 1].isalnum():
+        start -= 1
+    return start
 
 
 _INDUSTRY_VERBS = re.compile("|".join((*cues.PRIORITY_VERBS, "方面", "领域", "为主", "入选")))
@@ -175,29 +189,26 @@ _INDUSTRY_VERBS = re.compile("|".join((*cues.PRIORITY_VERBS, "方面", "领域",
 def _industry_context(view: View, hit: Hit) -> bool:
     """An industry word used as an industry, not as a plain noun (光伏|电池, 智慧|农业, 5G基站).
 
-    It must not be part of a longer compound, and a short word (< 4 characters) must stand
-    where industries stand: before 产业/行业/企业…, in a list of industries, or after a
-    verb of development in its clause."""
+    A short word (< 4 characters) must not be part of a longer compound, and must stand
+    where industries stand: before 产业/行业/企业…, in a list with another industry, or
+    after a verb of development in its clause."""
     text = view.text
+    if hit.end - hit.start >= 4:
+        return True
     nxt = view.token_at(hit.end) if hit.end < len(text) else len(view.tokens)
     following = view.tokens[nxt] if nxt < len(view.tokens) and view.tokens[nxt].start == hit.end else None
-    if following is not None and following.pos in ("n", "nz", "vn", "nw", "s") \
-            and following.text not in cues.INDUSTRY_FOLLOWERS and following.text not in cues.LIST_HEADS:
+    if following is not None and (following.text in cues.INDUSTRY_FOLLOWERS or following.text in cues.LIST_HEADS):
+        return True
+    if following is not None and following.pos in ("n", "nz", "vn", "nw", "s"):
         return False
     prev_index = view.token_at(hit.start - 1) if hit.start > 0 else -1
     previous = view.tokens[prev_index] if prev_index >= 0 and view.tokens[prev_index].end == hit.start else None
     if previous is not None and previous.pos in ("n", "a", "vn", "an") and not view.is_place(previous.text) \
             and previous.text not in cues.GENERIC_WORDS and previous.text not in cues.CLAUSE_VERBS:
         return False                          # 智慧|农业, 传统|农业: the head of a longer compound
-    if hit.end - hit.start >= 4:
-        return True
-    if following is not None and (following.text in cues.INDUSTRY_FOLLOWERS or following.text in cues.LIST_HEADS):
-        return True
-    neighbours = text[max(0, hit.start - 1):hit.start] + text[hit.end:hit.end + 1]
-    if any(ch in "、和及与" for ch in neighbours):
-        others = [h for h in view.hits if h.entry.label == "Industry" and h is not hit
-                  and abs(h.start - hit.end) <= 1 or abs(hit.start - h.end) <= 1 if h.entry.label == "Industry"]
-        if others:
+    for other in view.hits:
+        if other is not hit and other.entry.label == "Industry" and (
+                text[other.end:hit.start] in ("、", "和", "及", "与") or text[hit.end:other.start] in ("、", "和", "及", "与")):
             return True
     a = max(text.rfind(ch, 0, hit.start) for ch in ",;:。")
     return bool(_INDUSTRY_VERBS.search(text, a + 1, hit.start))
@@ -235,10 +246,16 @@ def suffix_mentions(view: View) -> Iterator[Mention]:
         if token.start < s_start and token.pos not in STRONG_TAGS and suffix in cues.GENERIC_SUFFIXES:
             continue                      # 格局, 布局: a word that merely ends like a name
         if suffix in cues.DOCUMENT_SUFFIXES:
+            if text.startswith("》", s_end):
+                continue                  # the title rule names 《…专项规划》
             start = _document_start(view, s_start)
         else:
             start = view.name_start(first)
         end = _paren_continuation(text, s_end)
+        if label == "Policy" and _noun_follows(view, s_end):
+            continue                      # 试点城市, 改革应用场景: the suffix modifies a noun
+        if _QUANTITY.search(text, start, s_start):
+            continue                      # 171个亿元以上项目, 两大创新平台: counted, not named
         if start == s_start:
             if text[s_start:s_end] in cues.STANDALONE_BODIES:
                 yield view.mention(s_start, s_end, label, "suffix", 0.8)
@@ -250,25 +267,41 @@ def suffix_mentions(view: View) -> Iterator[Mention]:
         level = view.distinctive(start, s_start, strict=strict, places=label != "Project")
         if level == 0 or (level == 1 and strict):
             continue
-        if level == 1 and label not in ("Policy",) and (text[start - 1:start] == "的" or before is None and start > 0):
-            continue                      # …的互联网数据中心: a description, not a name
+        if level == 1 and label != "Policy" and _described(text, start):
+            continue                      # 规模最大、规格最高的互联网数据中心: a description, not a name
+        if label == "DigitalPlatform" and re.search(r"(?:新区|园区|开发区|高新区)", text[start:s_start]):
+            label = "IndustrialPark"      # 金义新区信创平台: a zone's platform is a park
         if label == "Project" and re.search(r"(?:改革|试点|示范|课题|合作)$", text[start:s_start]):
             continue                      # 改革项目: not an investment project
         yield view.mention(start, end, label, "suffix", 0.85 if level == 2 else 0.6)
 
 
 def _document_start(view: View, s_start: int) -> int:
-    """A policy document's name starts after its issuing verb: 出台|促进…十二条政策措施."""
+    """A policy document's name starts after the first issuing verb of its clause:
+    出台|促进…十二条政策措施, 制定|深入实施…行动方案."""
     text = view.text
-    floor = max(max(text.rfind(ch, 0, s_start) for ch in ",;:。") + 1, s_start - 24)
-    best = floor
-    for verb in cues.POLICY_ISSUE_VERBS:
-        pos = text.rfind(verb, floor, s_start)
-        if pos >= 0:
-            best = max(best, pos + len(verb))
-    if text.startswith("了", best):
-        best += 1
-    return best
+    floor = max(max(text.rfind(ch, 0, s_start) for ch in ",;:。《") + 1, s_start - 24)
+    found = [(pos, verb) for verb in cues.POLICY_ISSUE_VERBS if (pos := text.find(verb, floor, s_start)) >= 0]
+    if not found:
+        return floor
+    pos, verb = min(found)
+    start = pos + len(verb)
+    return start + 1 if text.startswith("了", start) else start
+
+
+def _noun_follows(view: View, pos: int) -> bool:
+    if pos >= len(view.text):
+        return False
+    token = view.tokens[view.token_at(pos)]
+    return token.start == pos and token.pos in ("n", "vn", "nz")
+
+
+def _described(text: str, start: int) -> bool:
+    """Whether the words before a name end in a descriptive clause: 最高的|…, 唯一的|…"""
+    if text[start - 1:start] != "的":
+        return False
+    clause = text[max(0, start - 16):start]
+    return bool(re.search(r"最|唯一|首个|第一|之一|领先", clause))
 
 
 def _paren_continuation(text: str, end: int) -> int:
@@ -307,8 +340,8 @@ def ner_mentions(view: View) -> Iterator[Mention]:
             start = tokens[i - 1].start
         if i + 1 < len(tokens) and tokens[i + 1].text in cues.COMPANY_ENDINGS:
             end = tokens[i + 1].end
-        if end - start <= 2:
-            continue                      # a bare two-character ORG (海铁, 聚力) is too often wrong
+        if end - start <= 3 and end == token.end and start == token.start:
+            continue                      # a bare short ORG (海铁, 聚力, 青科会) is too often wrong
         yield view.mention(start, end, "Company", "ner", 0.6)
 
 
@@ -421,7 +454,7 @@ def title_mentions(view: View) -> Iterator[Mention]:
 
 
 # ---------------------------------------------------------------------- enumerations
-_COUNT = re.compile(r"(?:[一二两三四五六七八九十]|\d+)(?:大|个|项|条|类|种)")
+_COUNT = re.compile(r"(?:[一二两三四五六七八九十]|\d+)(?:多|余)?(?:大|个|项|条|类|种|家)")
 _CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 _CONJUNCTIONS = ("以及", "和", "及", "与")
 _BRIDGE_WORDS = frozenset({"的", "一批", "等"})
@@ -525,27 +558,36 @@ def _count(text: str) -> int | None:
     m = _COUNT.search(text)
     if not m:
         return None
-    digits = m.group()[:-1]
+    digits = m.group()[:-1].rstrip("多余")
     return int(digits) if digits.isdigit() else _CN_DIGITS.get(digits)
 
 
 def _items(view: View, region: int, tail: int, count: int | None, label: str) -> list[tuple[int, int]]:
+    """Members from the tail leftwards; the first member that is not all name ends the list
+    (鹿城、龙湾、瓯海以|软件信息服务业、5G及通信卫星).
+
+    An industry's name holds no proper names (亚马逊平台|家居)."""
     text = view.text
+    exclude = frozenset({"ORG", "LOC", "PER"}) if label == "Industry" else frozenset()
     parts = []
     pos = tail
-    while (sep := text.rfind("、", region, pos)) >= 0:
-        parts.append((sep + 1, pos))
+    while pos > region:
+        sep = text.rfind("、", region, pos)
+        a = sep + 1 if sep >= 0 else region
+        if a < pos:
+            last = view.token_at(pos - 1)
+            start = view.name_start(last, a, exclude) if view.name_like(view.tokens[last]) else pos
+            if label == "Industry" and view.tokens[last].pos in exclude:
+                start = pos
+            if text[max(a, start - 1):pos].startswith('"'):
+                start = max(a, start - 1)
+            if start > a and text[a:start].strip('"'):
+                parts.append((start, pos))
+                break
+            parts.append((a, pos))
+        if sep < 0:
+            break
         pos = sep
-    if pos > region:
-        last_token = view.token_at(pos - 1)
-        # an industry's name holds no proper names: 亚马逊平台|家居
-        exclude = frozenset({"ORG", "LOC", "PER"}) if label == "Industry" else frozenset()
-        start = view.name_start(last_token, region, exclude) if view.name_like(view.tokens[last_token]) else pos
-        if label == "Industry" and view.tokens[last_token].pos in exclude:
-            start = pos
-        if text[max(region, start - 1):pos].startswith('"'):
-            start = max(region, start - 1)
-        parts.append((max(start, region), pos))
     parts.reverse()
     parts = [_strip(view, a, b) for a, b in parts]
     parts = [(a, b) for a, b in parts if b - a >= 2]
@@ -611,10 +653,16 @@ def _typed_member(view: View, listing: Listing, a: int, b: int) -> Iterator[Ment
     proper = any(t.pos in STRONG_TAGS for t in tokens)
     if not (view.clean(a, b, frozenset(_CONJUNCTIONS)) or industry_like or proper):
         return
-    if suffix_class(name) or label == "Platform":
+    typed = suffix_class(name)
+    if label == "Project" and typed and typed[1] in ("IndustrialPark", "DataCenter", "Project"):
+        yield view.mention(a, b, "Project", "list-head", 0.75)   # 国信网络5G产业基地 among projects
+        return
+    if typed or label == "Platform":
         return                            # typed by its own suffix (suffix_mentions)
-    if label in ("Industry", "Project") and _company_like(view, a, b, proper_only=label == "Industry"):
+    if label == "Industry" and _company_like(view, a, b, proper_only=True):
         label = "Company"
+    elif label == "Project" and (_company_like(view, a, b) or _short_name(view, a, b)):
+        label = "Company"                 # 晶越半导体、蔚星科技等重大项目: firms counted as projects
     if label == "Industry":
         end = a + _industry_length(name)
         core = view.name_tokens(a, end)
@@ -630,14 +678,14 @@ def _typed_member(view: View, listing: Listing, a: int, b: int) -> Iterator[Ment
 
 def _company_like(view: View, a: int, b: int, proper_only: bool = False) -> bool:
     """A member that reads as a company name: a proper name + a trading ending (正威|电子).
-    Among industries (健康医药, 智能装备) only a name the model tags as proper counts."""
+    Among industries (健康医药, 智能泵阀装备) only a name the model tags ORG counts."""
     name = view.text[a:b]
     if view.gazetteer.lookup(name):
         return False
     tokens = view.name_tokens(a, b)
     if tokens and tokens[0].pos == "ORG" and not view.is_industry(tokens[0].text):
-        return len(tokens) <= 2
-    if proper_only and not (tokens and tokens[0].pos in STRONG_TAGS):
+        return len(tokens) <= 2 and b - a <= 6
+    if proper_only and not (tokens and tokens[0].pos in ("ORG", "PER")):
         return False
     for ending in cues.COMPANY_ENDINGS:
         if name.endswith(ending) and len(name) > len(ending) + 1:
@@ -646,6 +694,14 @@ def _company_like(view: View, a: int, b: int, proper_only: bool = False) -> bool
                 return False
             return not any(view.is_industry(head[:n]) for n in range(2, len(head) + 1))
     return False
+
+
+def _short_name(view: View, a: int, b: int) -> bool:
+    """见闻录: a short name with no product or industry word in it is a firm's name."""
+    name = view.text[a:b]
+    return 2 <= len(name) <= 4 and not any(
+        view.is_industry(name[i:j]) for i in range(len(name)) for j in range(i + 2, len(name) + 1)) \
+        and not any(word in name for word in cues.PRODUCT_MODIFIERS)
 
 
 _INDUSTRY_SUFFIXES = ("产业集群", "产业链", "产业", "行业", "集群")
@@ -728,7 +784,8 @@ def caption_mentions(view: View) -> Iterator[Mention]:
                 if name.endswith(word) and len(name) > len(word) + 1:
                     name, changed = name[:-len(word)], True
             for hit in view.hits:
-                if hit.entry.label == "Industry" and hit.end == len(name) and hit.start >= 2:
+                if hit.entry.label == "Industry" and hit.end == len(name) and hit.start >= 2 \
+                        and hit.surface not in cues.COMPANY_ENDINGS:
                     name, changed = name[:hit.start], True
         if 2 <= len(name) <= 16 and not any(ch in _PUNCT for ch in name) and view.distinctive(0, len(name)) == 2 \
                 and not suffix_class(name) and not view.gazetteer.lookup(name):
