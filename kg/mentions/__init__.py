@@ -7,6 +7,8 @@ sense per discourse), and the company at the head of a project's name is named a
 """
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from typing import Sequence
 
 import ahocorasick
@@ -23,10 +25,16 @@ _STRONG = {"list-head": 8, "title": 7, "quote": 6, "suffix": 6, "gazetteer": 5, 
 _WEAK = {"ner": 1}
 _GENERATORS = (
     rules.gazetteer_mentions, rules.suffix_mentions, rules.ner_mentions, rules.quote_mentions,
-    rules.title_mentions, rules.list_mentions, rules.context_mentions, rules.caption_mentions,
+    rules.title_mentions, rules.list_mentions, rules.phrase_mentions, rules.context_mentions,
+    rules.caption_mentions,
 )
+# "X,是…<head>": what a platform is said to be decides its class (…信息通信产业园,是…互联网数据中心).
+_APPOSITION_HEADS = {"数据中心": "DataCenter", "算力中心": "DataCenter", "计算中心": "DataCenter",
+                     "产业大脑": "DigitalPlatform", "应用": "DigitalPlatform", "产业园": "IndustrialPark",
+                     "开发区": "IndustrialPark"}
+# Industry words are not propagated: each use must stand in an industry context of its own.
 _PROPAGATE = frozenset({"Company", "ResearchInstitute", "GovernmentBody", "Association", "IndustrialPark",
-                        "DataCenter", "DigitalPlatform", "Project", "Policy", "Industry"})
+                        "DataCenter", "DigitalPlatform", "Project", "Policy"})
 
 
 def make_views(doc: Document, sentences: Sequence[Sentence], tokens: Sequence[list[Token]]) -> list[View]:
@@ -40,7 +48,7 @@ def find_mentions(views: Sequence[View]) -> list[Mention]:
         if view.sentence.kind == "credit":
             continue                      # photo credits name their photographers' employers
         candidates = [m for generate in _GENERATORS for m in generate(view)]
-        chosen.extend(select(candidates))
+        chosen.extend(retype_by_apposition(view, select(candidates)))
     chosen = propagate(views, chosen)
     chosen.extend(project_heads(views, chosen))
     return sorted(set(chosen), key=lambda m: (m.sentence, m.start, m.end, m.label))
@@ -59,6 +67,21 @@ def select(candidates: list[Mention]) -> list[Mention]:
         if all(candidate.end <= m.start or candidate.start >= m.end for m in taken):
             taken.append(candidate)
     return taken
+
+
+def retype_by_apposition(view: View, mentions: list[Mention]) -> list[Mention]:
+    out = []
+    for m in mentions:
+        if m.label in ("IndustrialPark", "DataCenter", "DigitalPlatform"):
+            rest = view.text[m.end:m.end + 40]
+            said = re.match(r"^,?(?:是|为|作为)([^,;。]*)", rest)
+            if said:
+                for head, label in _APPOSITION_HEADS.items():
+                    if said.group(1).endswith(head) and label != m.label:
+                        m = replace(m, label=label)
+                        break
+        out.append(m)
+    return out
 
 
 def propagate(views: Sequence[View], chosen: list[Mention]) -> list[Mention]:

@@ -27,7 +27,7 @@ _QUOTED = re.compile(r'"([^"]{1,40})"')
 _TITLE = re.compile(r"《([^《》]{2,60})》")
 _YEAR_OR_DIGIT = re.compile(r"\d")
 _PUNCT = frozenset(",;:。!?、\"()《》 ")
-_QUANTITY = re.compile(r"\d+(?:多|余)?[个家项条辆台套名座]|[两三四五六七八九十]大|等")
+_QUANTITY = re.compile(r"\d+(?:多|余)?[个家项条辆台套名座大]|[一两三四五六七八九十]+(?:大|个)|等")
 
 
 @dataclass
@@ -193,7 +193,7 @@ def _industry_context(view: View, hit: Hit) -> bool:
     where industries stand: before 产业/行业/企业…, in a list with another industry, or
     after a verb of development in its clause."""
     text = view.text
-    if hit.end - hit.start >= 4:
+    if hit.end - hit.start >= 4 and not hit.surface.endswith("技术"):
         return True
     nxt = view.token_at(hit.end) if hit.end < len(text) else len(view.tokens)
     following = view.tokens[nxt] if nxt < len(view.tokens) and view.tokens[nxt].start == hit.end else None
@@ -204,7 +204,7 @@ def _industry_context(view: View, hit: Hit) -> bool:
     prev_index = view.token_at(hit.start - 1) if hit.start > 0 else -1
     previous = view.tokens[prev_index] if prev_index >= 0 and view.tokens[prev_index].end == hit.start else None
     if previous is not None and previous.pos in ("n", "a", "vn", "an") and not view.is_place(previous.text) \
-            and previous.text not in cues.GENERIC_WORDS and previous.text not in cues.CLAUSE_VERBS:
+            and previous.text not in cues.CLAUSE_VERBS and not view.is_industry(previous.text):
         return False                          # 智慧|农业, 传统|农业: the head of a longer compound
     for other in view.hits:
         if other is not hit and other.entry.label == "Industry" and (
@@ -458,7 +458,7 @@ _COUNT = re.compile(r"(?:[一二两三四五六七八九十]|\d+)(?:多|余)?(?:
 _CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 _CONJUNCTIONS = ("以及", "和", "及", "与")
 _BRIDGE_WORDS = frozenset({"的", "一批", "等"})
-_LEVEL_PREFIX = re.compile(r"^(?:国家级|省级|市级|县级|全国|全省|全市)")
+_LEVEL_PREFIX = re.compile(r"(?:国家级|省级|市级|县级|全国|全省|全市)")
 
 
 @dataclass(frozen=True)
@@ -564,21 +564,19 @@ def _count(text: str) -> int | None:
 
 def _items(view: View, region: int, tail: int, count: int | None, label: str) -> list[tuple[int, int]]:
     """Members from the tail leftwards; the first member that is not all name ends the list
-    (鹿城、龙湾、瓯海以|软件信息服务业、5G及通信卫星).
-
-    An industry's name holds no proper names (亚马逊平台|家居)."""
+    (鹿城、龙湾、瓯海以|软件信息服务业、5G及通信卫星)."""
     text = view.text
-    exclude = frozenset({"ORG", "LOC", "PER"}) if label == "Industry" else frozenset()
+    exclude: frozenset[str] = frozenset()
     parts = []
     pos = tail
     while pos > region:
         sep = text.rfind("、", region, pos)
         a = sep + 1 if sep >= 0 else region
-        if a < pos:
+        if a < pos and sep >= 0 and label == "Industry" and _whole_industry(view, a, pos):
+            parts.append((a, pos))        # 精密制造: an industry's name may hold a verb
+        elif a < pos:
             last = view.token_at(pos - 1)
-            start = view.name_start(last, a, exclude) if view.name_like(view.tokens[last]) else pos
-            if label == "Industry" and view.tokens[last].pos in exclude:
-                start = pos
+            start = _member_start(view, last, a, exclude) if view.name_like(view.tokens[last]) else pos
             if text[max(a, start - 1):pos].startswith('"'):
                 start = max(a, start - 1)
             if start > a and text[a:start].strip('"'):
@@ -592,6 +590,28 @@ def _items(view: View, region: int, tail: int, count: int | None, label: str) ->
     parts = [_strip(view, a, b) for a, b in parts]
     parts = [(a, b) for a, b in parts if b - a >= 2]
     return _split_last(view, parts, count) if parts else parts
+
+
+def _whole_industry(view: View, a: int, b: int) -> bool:
+    """A member between separators that reads as an industry even with a verb in it."""
+    a, b = _strip(view, a, b)
+    tokens = view.name_tokens(a, b)
+    return b - a <= 12 and _industry_like(view, a, b) and not any(
+        t.pos in ("ORG", "LOC", "PER") or t.text in STOP_WORDS or (t.text in cues.CLAUSE_VERBS and t.pos != "vn")
+        for t in tokens)
+
+
+def _member_start(view: View, last: int, floor: int, exclude: frozenset[str]) -> int:
+    """name_start that also crosses a conjunction inside a member (工业软件和集成电路)."""
+    start = view.name_start(last, floor, exclude)
+    while start > floor:
+        i = view.token_at(start - 1)
+        token = view.tokens[i]
+        if token.text not in _CONJUNCTIONS or i == 0 or not view.name_like(view.tokens[i - 1]) \
+                or view.tokens[i - 1].start < floor:
+            break
+        start = view.name_start(i - 1, floor, exclude)
+    return start
 
 
 def _strip(view: View, a: int, b: int) -> tuple[int, int]:
@@ -645,6 +665,8 @@ def _typed_member(view: View, listing: Listing, a: int, b: int) -> Iterator[Ment
                 a = end
         if level := _LEVEL_PREFIX.match(view.text, a):
             a = level.end()                   # 省级|信创
+        if not _company_like(view, a, b, proper_only=True):
+            a = _after_proper_names(view, a, b)   # 亚马逊平台|家居: an industry holds no proper name
     name = view.text[a:b]
     tokens = view.name_tokens(a, b)
     industry_like = _industry_like(view, a, b)
@@ -696,6 +718,18 @@ def _company_like(view: View, a: int, b: int, proper_only: bool = False) -> bool
     return False
 
 
+def _after_proper_names(view: View, a: int, b: int) -> int:
+    tokens = view.name_tokens(a, b)
+    proper = [t for t in tokens if t.pos in ("ORG", "PER")]
+    if not proper:
+        return a
+    start = proper[-1].end
+    for token in tokens:
+        if token.start >= start and token.end < b and view.text[token.start:token.end] in cues.GENERIC_WORDS:
+            start = token.end
+    return min(start, b)
+
+
 def _short_name(view: View, a: int, b: int) -> bool:
     """见闻录: a short name with no product or industry word in it is a firm's name."""
     name = view.text[a:b]
@@ -712,6 +746,52 @@ def _industry_length(name: str) -> int:
         if name.endswith(suffix) and len(name) > len(suffix) + 1:
             return len(name) - len(suffix)
     return len(name)
+
+
+# ---------------------------------------------------------------------- industries from context
+_INDUSTRY_NOUN = re.compile("产业集群|产业链|产业|行业|赛道")
+
+
+def phrase_mentions(view: View) -> Iterator[Mention]:
+    """Industries the taxonomy does not list, named by the word after them:
+    锂电池制造|产业, 无线电|产业, LED光电|产业 (not 数字经济核心|产业, 主导|产业)."""
+    text = view.text
+    for match in _INDUSTRY_NOUN.finditer(text):
+        s_start = match.start()
+        if s_start == 0 or text[s_start - 1] == "全" or text.startswith(_PHRASE_BLOCKERS, match.end()):
+            continue                      # 全行业; 产业园, 产业大脑, 产业发展: the word modifies a noun
+        last = view.token_at(s_start - 1)
+        token = view.tokens[last]
+        if token.end not in (s_start, match.end()) or not view.name_like(token):
+            continue                      # (工具产业 may be one word)
+        start = view.name_start(last) if token.start < s_start else s_start
+        for a, b in sorted(view.place_spans):
+            if a == start and b < s_start:
+                start = b                 # 嵊州|新能源装备产业: the place is not part of the industry
+        counted = None
+        for counted in _QUANTITY.finditer(text, start, s_start):
+            pass
+        if counted is not None:
+            start = counted.end()         # 一个千亿级|新能源, 3大|未来
+        while start < s_start:            # leading generic words are not the industry's name
+            first = view.tokens[view.token_at(start)]
+            if text[start:first.end] not in cues.GENERIC_WORDS and first.pos not in ("m", "q", "a", "ad"):
+                break
+            start = first.end
+        if level := _LEVEL_PREFIX.match(text, start, s_start):
+            start = level.end()
+        name = text[start:s_start]
+        tokens = view.name_tokens(start, s_start)
+        if not 2 <= len(name) <= 10 or name in cues.GENERIC_WORDS or _INDUSTRY_NOUN.search(name) \
+                or not any(t.pos in NOUN_TAGS and t.text not in cues.GENERIC_WORDS for t in tokens):
+            continue
+        if view.distinctive(start, s_start) >= 1:
+            yield view.mention(start, s_start, "Industry", "phrase", 0.65)
+
+
+_PHRASE_BLOCKERS = tuple(cues.NAME_SUFFIXES) + (
+    "园", "大脑", "基地", "平台", "集聚", "发展", "体系", "招商", "论坛", "规模", "能级", "基础", "布局", "链",
+    "集群", "数字化", "改造", "转型", "工人", "人才", "联盟", "学院")
 
 
 # ---------------------------------------------------------------------- context patterns
