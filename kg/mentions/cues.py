@@ -27,9 +27,9 @@ NAME_SUFFIXES: dict[str, str] = {
     "工信部": "GovernmentBody", "办公室": "GovernmentBody", "服务中心": "GovernmentBody",
     "局": "GovernmentBody", "厅": "GovernmentBody",
     # landmarks
-    "广场": "Place", "公园": "Place", "机场": "Place",
+    "广场": "Place", "公园": "Place", "机场": "Place", "发射基地": "Place", "发射中心": "Place",
     # programmes and policy documents named without quotes or 《》
-    "行动": "Policy", "改革": "Policy", "战略": "Policy", "试点": "Policy",
+    "行动": "Policy", "改革": "Policy", "战略": "Policy", "试点": "Policy", "示范点": "Policy",
     "政策措施": "Policy", "行动方案": "Policy", "实施方案": "Policy", "实施意见": "Policy",
     "若干意见": "Policy", "若干政策": "Policy", "专项规划": "Policy",
     # associations
@@ -73,14 +73,14 @@ PAREN_CONTINUATIONS = ("园区", "开发区", "高新区", "经开区", "一期"
 POLICY_HEADS = (
     "攻坚行动", "行动方案", "行动", "工程", "战略", "计划", "规划", "体系", "工作体系", "目标体系",
     "模式", "改革", "试点", "方案", "路径方法", "路径", "工作法", "方法", "新政", "政策",
-    "范本", "布局", "发展定位", "定位", "框架", "数改模式", "智能制造", "示范点",
+    "范本", "布局", "发展定位", "定位", "框架", "数改模式", "智能制造", "示范点", "数字化改造",
 )
 POLICY_NAME_ENDINGS = (
     "工程", "行动", "战略", "计划", "规划", "方案", "体系", "改革", "试点", "政策", "措施",
     "新政", "倡议", "示范点", "工作法", "模式",
 )
 # Heads that may follow a quoted slogan with 、 inside (“县乡一体、条抓块统”改革).
-SLOGAN_POLICY_HEADS = ("改革", "战略", "工程", "行动")
+SLOGAN_POLICY_HEADS = ("改革", "战略", "工程", "行动", "体系")
 PLATFORM_HEADS = ("应用", "小程序", "平台", "大平台", "APP", "App", "app", "系统", "大脑")
 
 # Verbs after which a quoted name is a programme being carried out.
@@ -116,7 +116,7 @@ LEADER_WORDS = ("龙头企业", "头部企业", "领军企业", "链主企业", 
 COMPANY_ENDINGS = (
     "科技", "能源", "光电", "光能", "电子", "微电子", "微电", "半导体", "智能", "锂电", "国际",
     "网络", "汽车", "太阳能", "中科", "制冷", "机械", "纺织", "股份", "控股", "实业", "材料",
-    "电气", "电器", "医药", "生物", "化工", "通信", "软件", "动力", "照明", "传媒", "农业",
+    "电气", "电器", "医药", "生物", "化工", "通信", "软件", "照明", "传媒", "农业",
     "LED", "新材", "精密", "装备", "家居", "厨电", "数码", "信息", "集团",
 )
 # Caption patterns: "<company>车间", "<company>生产线" …
@@ -197,3 +197,9 @@ CLAUSE_VERBS = frozenset((*PRIORITY_VERBS, *OPERATE_VERBS, *POLICY_VERBS, *SETTL
 INDUSTRY_FOLLOWERS = frozenset({"产业", "产业链", "产业集群", "集群", "行业", "领域", "企业", "赛道", "业",
                                 "板块", "方面", "业态", "全产业链", "全行业", "发展", "头部", "龙头", "领军",
                                 "链主", "新赛道", "产能", "基地", "项目"})
+
+# Verbs that end a programme's name on its left (深入实施|智能制造五年提升行动).
+POLICY_BOUNDARY_VERBS = frozenset((*POLICY_VERBS, *POLICY_ISSUE_VERBS, "以", "自", "入选", "获批", "创建", "依托",
+                                   "作为", "通过", "列入", "纳入", "是", "为", "在", "和", "与", "及", "等", "的"))
+# Verbs by which a place brings in a company (金华引进龙芯中科).
+ATTRACT_VERBS = ("引进", "引入", "招引来")

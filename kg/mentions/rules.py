@@ -23,7 +23,7 @@ STOP_WORDS = frozenset({"的", "和", "与", "及", "等", "是", "为", "在", 
                         "其中", "同时", "目前", "已", "也", "还", "都", "并", "或", "由", "被", "把", "该"})
 _LATIN_OR_DIGIT = re.compile(r"[A-Za-z0-9]|[一二三四五六七八九十百]+条")
 _VERSION = re.compile(r"(?:\d+(?:\.\d+)?版|升级版)")
-_QUOTED = re.compile(r'"([^"]{1,40})"')
+_QUOTED = re.compile(r'"([^"]{1,40})"|\'([^\']{2,40})\'')
 _TITLE = re.compile(r"《([^《》]{2,60})》")
 _YEAR_OR_DIGIT = re.compile(r"\d")
 _PUNCT = frozenset(",;:。!?、\"()《》 ")
@@ -87,9 +87,19 @@ class View:
                 i = self._bracket_open(i - 1)
                 continue
             if not self.name_like(prev) or prev.pos in exclude:
-                break
+                if not self._fragment(i - 1, floor):
+                    break
             i -= 1
         return self.tokens[i].start if i < len(self.tokens) else len(self.text)
+
+    def _fragment(self, i: int, floor: int) -> bool:
+        """晶/n 越/d 半导体: the model splits an unknown name into characters with stray tags.
+        A lone character between the name and another lone name-like character belongs to it."""
+        token = self.tokens[i]
+        if len(token.text) != 1 or token.pos in ("w", "p", "u", "c") or token.text in STOP_WORDS or i == 0:
+            return False
+        left = self.tokens[i - 1]
+        return left.start >= floor and len(left.text) == 1 and self.name_like(left)
 
     def name_like(self, token: Token) -> bool:
         if token.pos == "TIME":             # 正午阳光, 今飞智造: names the model reads as times
@@ -171,6 +181,8 @@ def gazetteer_mentions(view: View) -> Iterator[Mention]:
             latin = _latin_before(view, hit.start)
             if latin < hit.start:
                 start, ref = latin, ""            # LED光电, 5G通信: a kind of the industry of its own
+        if hit.entry.label in PLACE_LABELS and view.text.startswith(("式", "特色"), hit.end):
+            continue                              # 中国式现代化: an adjective, not the place
         if hit.entry.label == "Policy" and (version := _VERSION.match(view.text, hit.end)):
             end, ref = version.end(), ""          # 数字经济“一号工程”2.0版: a version of its own
         yield view.mention(start, end, hit.entry.label, "gazetteer", 0.95, ref)
@@ -249,6 +261,8 @@ def suffix_mentions(view: View) -> Iterator[Mention]:
             if text.startswith("》", s_end):
                 continue                  # the title rule names 《…专项规划》
             start = _document_start(view, s_start)
+        elif label == "Policy":
+            start = _policy_start(view, first)
         else:
             start = view.name_start(first)
         end = _paren_continuation(text, s_end)
@@ -276,6 +290,21 @@ def suffix_mentions(view: View) -> Iterator[Mention]:
         yield view.mention(start, end, label, "suffix", 0.85 if level == 2 else 0.6)
 
 
+def _policy_start(view: View, first: int) -> int:
+    """A programme's name may hold verbs (智能制造五年提升行动, 工程建设项目审批制度改革); it ends on
+    its left at an issuing or carrying-out verb, a function word or punctuation."""
+    i = first
+    while i > 0:
+        prev = view.tokens[i - 1]
+        if prev.pos in ("w", "p", "u", "c", "d", "r") or prev.text in cues.POLICY_BOUNDARY_VERBS \
+                or view.tokens[first].end - prev.start > 20:
+            break
+        i -= 1
+    start = view.tokens[i].start
+    level = _LEVEL_PREFIX.match(view.text, start)
+    return level.end() if level and level.end() < view.tokens[first].start else start
+
+
 def _document_start(view: View, s_start: int) -> int:
     """A policy document's name starts after the first issuing verb of its clause:
     出台|促进…十二条政策措施, 制定|深入实施…行动方案."""
@@ -293,7 +322,8 @@ def _noun_follows(view: View, pos: int) -> bool:
     if pos >= len(view.text):
         return False
     token = view.tokens[view.token_at(pos)]
-    return token.start == pos and token.pos in ("n", "vn", "nz")
+    return token.start == pos and token.pos in ("n", "vn", "nz") and token.text not in cues.CLAUSE_VERBS \
+        and not _LEVEL_PREFIX.fullmatch(token.text)   # 改革|全省领先: 全省 starts the predicate
 
 
 def _described(text: str, start: int) -> bool:
@@ -336,7 +366,9 @@ def ner_mentions(view: View) -> Iterator[Mention]:
         if _place_then_word(view, token):
             continue
         start, end = token.start, token.end
-        if i > 0 and tokens[i - 1].end == start and tokens[i - 1].pos in ("nz", "ORG", "PER"):
+        if i > 0 and tokens[i - 1].end == start and (tokens[i - 1].pos in ("nz", "ORG", "PER") or (
+                len(token.text) <= 2 and tokens[i - 1].pos == "n" and view.name_like(tokens[i - 1])
+                and not view.gazetteer.lookup(tokens[i - 1].text))):
             start = tokens[i - 1].start
         if i + 1 < len(tokens) and tokens[i + 1].text in cues.COMPANY_ENDINGS:
             end = tokens[i + 1].end
@@ -373,8 +405,9 @@ def quote_mentions(view: View) -> Iterator[Mention]:
     text = view.text
     for match in _QUOTED.finditer(text):
         q_start, q_end = match.span()
-        content = match.group(1)
-        c_start, c_end = match.span(1)
+        group = 1 if match.group(1) is not None else 2
+        content = match.group(group)
+        c_start, c_end = match.span(group)
         if not content.strip() or view.gazetteer.lookup(content) or "的" in content:
             continue
         after_start = q_end
@@ -388,10 +421,13 @@ def quote_mentions(view: View) -> Iterator[Mention]:
             continue
         if content.endswith(cues.POLICY_NAME_ENDINGS):
             yield view.mention(c_start, c_end, "Policy", "quote", 0.8)
-        elif typed and typed[1] in ("DigitalPlatform", "IndustrialPark", "DataCenter") and len(content) > len(typed[0]):
-            yield view.mention(c_start, c_end, typed[1], "quote", 0.8)
+        elif typed and typed[1] in ("DigitalPlatform", "IndustrialPark", "DataCenter"):
+            if view.distinctive(c_start, c_end - len(typed[0])) >= 1 and len(content) - len(typed[0]) >= 2:
+                yield view.mention(c_start, c_end, typed[1], "quote", 0.8)
         elif content.endswith(cues.PLATFORM_HEADS) and len(content) >= 4:
-            yield view.mention(c_start, c_end, "DigitalPlatform", "quote", 0.8)   # “小商品数字自贸应用”
+            head = next(h for h in cues.PLATFORM_HEADS if content.endswith(h))
+            if view.distinctive(c_start, c_end - len(head)) >= 1:     # not “最佳应用”
+                yield view.mention(c_start, c_end, "DigitalPlatform", "quote", 0.8)
         elif platform_head and (not policy_head or platform_head < policy_head):
             yield view.mention(c_start, c_end, "DigitalPlatform", "quote", 0.75)
         elif policy_head:
@@ -410,7 +446,7 @@ def _head_after(view: View, pos: int, heads: tuple[str, ...]) -> int:
     """End of the earliest (then longest) head word within a short clean noun phrase after pos."""
     text = view.text
     window = text[pos:pos + 12]
-    best: tuple[int, int] | None = None
+    best: int | None = None
     for head in heads:
         at = window.find(head)
         if at < 0 or at > 8:
@@ -418,10 +454,9 @@ def _head_after(view: View, pos: int, heads: tuple[str, ...]) -> int:
         bridge_ok = at == 0 or view.clean(pos, pos + at) or (text[pos:pos + at] == "的" and head in ("小程序", "应用", "平台"))
         if not bridge_ok:
             continue
-        candidate = (at, -len(head))
-        if best is None or candidate < best:
-            best = candidate
-    return pos + best[0] - best[1] if best else 0
+        end = pos + at + len(head)
+        best = max(best or 0, end)        # the farthest head: “十链万企”数字化改造|攻坚行动
+    return best or 0
 
 
 def _policy_prefix(view: View, q_start: int) -> int:
@@ -459,6 +494,7 @@ _CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六":
 _CONJUNCTIONS = ("以及", "和", "及", "与")
 _BRIDGE_WORDS = frozenset({"的", "一批", "等"})
 _LEVEL_PREFIX = re.compile(r"(?:国家级|省级|市级|县级|全国|全省|全市)")
+_HEAD_CONTINUATIONS = ("集群", "链", "数据")
 
 
 @dataclass(frozen=True)
@@ -515,6 +551,8 @@ def _heads(view: View, c_start: int, c_end: int):
             pos = h_end
             if any(a <= h_start < b for a, b in taken) or text[h_start - 1:h_start] == "全":
                 continue                  # 全产业链 / 全行业: the whole chain, not a list head
+            if _noun_follows(view, h_end) and not text.startswith(_HEAD_CONTINUATIONS, h_end):
+                continue                  # 5G产业|基地, 无线电产业|招商地图: a word inside a longer name
             tail = _tail(view, c_start, h_start, label)
             if tail is None:
                 continue
@@ -536,6 +574,9 @@ def _tail(view: View, c_start: int, h_start: int, label: str) -> tuple[int, int]
     etc = text.rfind("等", window_start, h_start)
     if etc >= 0 and _bridge(view, etc + 1, h_start):
         return etc, c_start
+    quoted = re.search(r'"[^"]{1,12}"大?$', text[window_start:h_start])
+    if quoted and "、" in text[c_start:window_start + quoted.start()]:
+        return window_start + quoted.start(), c_start     # 邻礼通、村情通、政企通“三通一智”大平台
     for m in _COUNT.finditer(text, window_start, h_start):
         bridge = text[m.end():h_start]          # 4大基础产业, 3大主导产业, 两大千亿级产业
         if len(bridge) <= 6 and not any(ch in _PUNCT for ch in bridge) and "、" in text[c_start:m.start()]:
@@ -673,16 +714,19 @@ def _typed_member(view: View, listing: Listing, a: int, b: int) -> Iterator[Ment
     if not (industry_like or any(t.pos in NOUN_TAGS for t in tokens)) or name in cues.GENERIC_WORDS:
         return
     proper = any(t.pos in STRONG_TAGS for t in tokens)
-    if not (view.clean(a, b, frozenset(_CONJUNCTIONS)) or industry_like or proper):
+    if not (view.clean(a, b, frozenset(_CONJUNCTIONS)) or industry_like or proper or _company_like(view, a, b)):
         return
     typed = suffix_class(name)
     if label == "Project" and typed and typed[1] in ("IndustrialPark", "DataCenter", "Project"):
         yield view.mention(a, b, "Project", "list-head", 0.75)   # 国信网络5G产业基地 among projects
         return
-    if typed or label == "Platform":
+    if typed:
         return                            # typed by its own suffix (suffix_mentions)
-    if label == "Industry" and _company_like(view, a, b, proper_only=True):
-        label = "Company"
+    if label == "Industry" and (_company_like(view, a, b, proper_only=True) or (
+            _listed_with_company(view, listing) and (_company_like(view, a, b) or _proper_start(view, a, b)))):
+        label = "Company"                 # 正威电子、星耀半导体、大唐5G等…产业: firms named as an industry's
+    elif label == "Platform":
+        label = "DigitalPlatform"
     elif label == "Project" and (_company_like(view, a, b) or _short_name(view, a, b)):
         label = "Company"                 # 晶越半导体、蔚星科技等重大项目: firms counted as projects
     if label == "Industry":
@@ -716,6 +760,15 @@ def _company_like(view: View, a: int, b: int, proper_only: bool = False) -> bool
                 return False
             return not any(view.is_industry(head[:n]) for n in range(2, len(head) + 1))
     return False
+
+
+def _listed_with_company(view: View, listing: Listing) -> bool:
+    return any(_company_like(view, x, y, proper_only=True) for x, y in listing.items)
+
+
+def _proper_start(view: View, a: int, b: int) -> bool:
+    tokens = view.name_tokens(a, b)
+    return bool(tokens) and tokens[0].pos in ("LOC", "ORG", "PER") and not view.gazetteer.lookup(tokens[0].text)
 
 
 def _after_proper_names(view: View, a: int, b: int) -> int:
@@ -817,6 +870,10 @@ def context_mentions(view: View) -> Iterator[Mention]:
         if name_start < start and view.distinctive(name_start, start) == 2:
             typed = suffix_class(text[name_start:start])
             yield view.mention(name_start, start, typed[1] if typed else "Company", "context", 0.7)
+    for match in re.finditer("|".join(cues.ATTRACT_VERBS), text):
+        span = _name_after(view, match.end())
+        if span:
+            yield view.mention(*span, "Company", "context", 0.65)
     for match in re.finditer("走进", text):
         span = _name_after(view, match.end())
         if span:
@@ -867,7 +924,8 @@ def caption_mentions(view: View) -> Iterator[Mention]:
                 if hit.entry.label == "Industry" and hit.end == len(name) and hit.start >= 2 \
                         and hit.surface not in cues.COMPANY_ENDINGS:
                     name, changed = name[:hit.start], True
-        if 2 <= len(name) <= 16 and not any(ch in _PUNCT for ch in name) and view.distinctive(0, len(name)) == 2 \
-                and not suffix_class(name) and not view.gazetteer.lookup(name):
+        covered = sum(h.end - h.start for h in view.hits if h.end <= len(name))
+        if 2 <= len(name) <= 16 and not any(ch in _PUNCT for ch in name) and not suffix_class(name) \
+                and not view.gazetteer.lookup(name) and (view.distinctive(0, len(name)) == 2 or len(name) - covered >= 2):
             yield view.mention(0, len(name), "Company", "caption", 0.6)
         return
