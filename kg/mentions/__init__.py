@@ -126,8 +126,12 @@ def propagate(views: Sequence[View], chosen: list[Mention]) -> list[Mention]:
     return out
 
 
+_PHASE = re.compile(r"(?:[一二三四五六七八九十]期)?(?:工程|项目)$")
+
+
 def project_heads(views: Sequence[View], chosen: list[Mention]) -> list[Mention]:
-    """The company a project is named after (比亚迪|新能源动力电池生产基地项目)."""
+    """The company a project is named after (比亚迪|新能源动力电池生产基地项目), or the
+    platform it builds (浙江云谷磐石数据中心|一期项目)."""
     companies = sorted({m.text for m in chosen if m.label == "Company"}, key=len, reverse=True)
     heads = []
     for mention in chosen:
@@ -135,6 +139,11 @@ def project_heads(views: Sequence[View], chosen: list[Mention]) -> list[Mention]
             continue
         view = views[mention.sentence]
         name = view.text[mention.start:mention.end]
+        inner = _PHASE.sub("", name)
+        typed = rules.suffix_class(inner)
+        if inner != name and typed and typed[1] in ("DataCenter", "IndustrialPark", "DigitalPlatform"):
+            heads.append(view.mention(mention.start, mention.start + len(inner), typed[1], "project-head", 0.75))
+            continue
         head = _split_head(view, mention.start, mention.end)
         known = next((c for c in companies if name.startswith(c) and len(c) < len(name)), "")
         if len(known) > len(head):

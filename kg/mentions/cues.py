@@ -100,7 +100,8 @@ LIST_HEADS: dict[str, str] = {
     "产业": "Industry", "产业链": "Industry", "产业集群": "Industry", "集群": "Industry",
     "行业": "Industry", "赛道": "Industry",
     "产品": "Industry",
-    "新业态": "Industry",
+    "新业态": "Industry", "细分领域": "Industry",
+    "创新平台": "IndustrialPark", "创业平台": "IndustrialPark",
     "产业平台": "IndustrialPark", "园区": "IndustrialPark", "科研平台": "ResearchInstitute",
     "研究院": "ResearchInstitute", "应用": "DigitalPlatform", "平台": "Platform",
 }

@@ -263,6 +263,8 @@ def suffix_mentions(view: View) -> Iterator[Mention]:
             start = _document_start(view, s_start)
         elif label == "Policy":
             start = _policy_start(view, first)
+        elif label == "Project":
+            start = _member_start(view, first, 0, frozenset())
         else:
             start = view.name_start(first)
         end = _paren_continuation(text, s_end)
@@ -296,8 +298,11 @@ def _policy_start(view: View, first: int) -> int:
     i = first
     while i > 0:
         prev = view.tokens[i - 1]
+        if prev.text == ")" and view._bracket_inside_name(i - 1):
+            i = view._bracket_open(i - 1)     # 省级电动（园林）工具…试点
+            continue
         if prev.pos in ("w", "p", "u", "c", "d", "r") or prev.text in cues.POLICY_BOUNDARY_VERBS \
-                or view.tokens[first].end - prev.start > 20:
+                or prev.pos == "TIME" and _YEAR_OR_DIGIT.search(prev.text) or view.tokens[first].end - prev.start > 20:
             break
         i -= 1
     start = view.tokens[i].start
@@ -392,9 +397,9 @@ def _place_named_company(view: View, token: Token) -> Mention | None:
 
 def _place_then_word(view: View, token: Token) -> bool:
     """台州光电, 湖州市聚力: a place glued by the model to the word after it."""
-    for a, b in view.place_spans:
-        if a == token.start and b < token.end:
-            rest = token.text[b - token.start:]
+    for hit in view.gazetteer.find(token.text):
+        if hit.start == 0 and hit.end < len(token.text) and hit.entry.label in PLACE_LABELS:
+            rest = token.text[hit.end:]
             return bool(view.gazetteer.lookup(rest)) or rest in cues.GENERIC_WORDS or len(rest) <= 2
     return False
 
