@@ -125,7 +125,7 @@ def _region(sent: Sent, a: int, b: int, pos: int) -> Mention | None:
     places = sent.within(a, b, ADMIN)
     if places:
         return places[0]
-    return subject.place
+    return subject.where
 
 
 def _indicator(clause_before: str) -> str:

@@ -27,6 +27,7 @@ REGIONAL = frozenset({"City", "County"})
 _LEVEL = {"Town": 0, "County": 1, "City": 2, "Province": 3, "Place": 4}
 
 _LEAD_IN = re.compile(r"^(?:\d{4}年(?:\d+(?:-\d+)?月)?(?:以来)?|今年(?:以来)?|去年|近年来?|目前|当前|此后|同时|如今的?|在|自|而|但|"
+                      r"下一步|今后|接下来|位于[^,;]{1,24}?的|"
                       r"[一二三四]季度|开年来|比如|例如|其中|据悉|据统计|数据显示|与此同时|另一方面|为此|因此|此外|"
                       r"截至目前|过去一年|五年来|近五年|从)+")
 _TEMPORAL = re.compile(r"(?:后|时|以来|期间|之际|之后)$")
@@ -37,11 +38,16 @@ _ORG_WORDS = ("公司", "企业", "该企业", "该公司", "我们", "项目", 
 class Subject:
     mention: Mention | None       # the place or organisation; None for 公司/企业/我们 without a name
     stated: bool                  # named in this sentence (not carried over from the section)
-    organisation: bool            # an organisation, platform or project rather than a place
+    organisation: bool            # a company, platform or project rather than a place (or a body)
+    last_place: Mention | None = None   # the place the sentence last named: where an organisation is
 
     @property
     def place(self) -> Mention | None:
         return None if self.organisation else self.mention
+
+    @property
+    def where(self) -> Mention | None:
+        return self.place or self.last_place
 
 
 @dataclass
@@ -76,36 +82,38 @@ class Sent:
     @cached_property
     def subjects(self) -> list[tuple[int, int, Subject]]:
         out = []
-        current = Subject(self.topic, False, False)
+        current = Subject(self.topic, False, False, self.topic)
         for i, (a, b) in enumerate(self.clause_spans):
-            stated = self._stated_subject(a, b, first=i == 0)
+            stated = self._stated_subject(a, b, first=i == 0, current=current)
             if stated is not None:
                 current = stated
             out.append((a, b, current))
         return out
 
-    def _stated_subject(self, a: int, b: int, first: bool) -> Subject | None:
+    def _stated_subject(self, a: int, b: int, first: bool, current: Subject) -> Subject | None:
         text = self.text[a:b]
         if _TEMPORAL.search(text) and not first:
             return None                                   # 项目全部建成达产后: when, not who
         lead = _LEAD_IN.match(text)
         offset = a + (lead.end() if lead else 0)
         rest = self.text[offset:b]
-        if rest.startswith(cues.ANAPHORA):
-            return Subject(self.topic, True, False)
+        if rest.startswith(cues.ANAPHORA):   # 当地, 该市: the place the sentence is about
+            place = current.where if current.stated else self.topic
+            return Subject(place, True, False, place)
         for m in self.mentions:
             if offset <= m.start <= offset + 1:
                 if m.label in ADMIN:
-                    return Subject(m, True, False)
+                    return Subject(m, True, False, m)
                 if m.label in LOCATABLE and not self.text.startswith(("的", "、", "等"), m.end):
-                    return Subject(m, True, True)
+                    return Subject(m, True, m.label not in ("GovernmentBody", "Association"),
+                                   current.where if current.stated else self.topic)
                 break
         if rest.startswith(_ORG_WORDS):
-            return Subject(None, True, True)
+            return Subject(None, True, True, current.where)
         if first:   # 先行一步实施纺织行业数字化改造的兰溪: a place described by a relative clause
             tail = [m for m in self.mentions if m.end == b and m.label in ADMIN and self.text[m.start - 1:m.start] == "的"]
             if tail:
-                return Subject(tail[0], True, False)
+                return Subject(tail[0], True, False, tail[0])
         return None
 
     def subject_at(self, pos: int) -> Subject:
@@ -355,6 +363,14 @@ def leaders(sent: Sent) -> Iterator[Relation | None]:
         industry = _last_before(sent, match.start(), {"Industry"}, limit=16) or \
             (_industry_in_clause(sent, match.start()) or [None])[0]
         yield relation(company, "leadsChain", industry, sent, "pattern:leader-title", 0.8)
+    for match in re.finditer(r"作为([^,;。]{2,20}?)(?:龙头|领军|链主|头部)(?:型)?企业", text):
+        company = _last_before(sent, match.start(), {"Company"}, limit=1)
+        industry = _first_after(sent, match.start(1), {"Industry"}, limit=12)
+        yield relation(company, "leadsChain", industry, sent, "pattern:as-leader", 0.8)
+    for match in re.finditer(r"在([^,;。]{2,12}?)(?:赛道|领域|行业|产业)(?:上|中)?(?:持续|始终)?(?:领跑|领先|引领)", text):
+        industry = _first_after(sent, match.start(1), {"Industry"}, limit=2)
+        for company in sent.within(sent.clause_of(match.start())[0], match.start(), {"Company"}):
+            yield relation(company, "leadsChain", industry, sent, "pattern:leads-track", 0.75)
     for match in re.finditer(r"在(.{2,20}?)的龙头引领下", text):
         company = _first_after(sent, match.start(1), {"Company"}, limit=0)
         industry = _first_after(sent, match.end(), {"Industry"}, limit=80)
@@ -611,13 +627,13 @@ def section_defaults(sents: Sequence[Sent], found: list[Relation]) -> Iterator[R
             continue
         for m in sent.mentions:
             subject = sent.subject_at(m.start)
-            place = subject.place or sent.topic
+            place = subject.where or sent.topic
             if place is None or (m.text, m.label) in seen:
                 continue
             if m.label in LOCATABLE and m.label != "DigitalPlatform" and not located & set(_forms(m)):
                 seen.add((m.text, m.label))
                 yield relation(m, "locatedIn", place, sent, "context:section-place",
-                               _confidence(subject, 0.6, 0.5) if subject.place else 0.5)
+                               _confidence(subject, 0.6, 0.5) if subject.where is not sent.topic else 0.5)
             elif m.label == "DigitalPlatform" and m.text not in operated:
                 seen.add((m.text, m.label))
                 yield relation(place, "operates", m, sent, "context:section-place",

@@ -36,7 +36,8 @@ NAME_SUFFIXES: dict[str, str] = {
     "促进会": "Association", "协会": "Association", "商会": "Association", "学会": "Association",
     "联盟": "Association", "联合会": "Association", "研究会": "Association", "基金会": "Association",
     # parks and zones
-    "产业园": "IndustrialPark", "科技园": "IndustrialPark", "工业园": "IndustrialPark",
+    "产业园": "IndustrialPark", "科技园": "IndustrialPark", "工业园": "IndustrialPark", "软件园": "IndustrialPark",
+    "创意园": "IndustrialPark", "物流园": "IndustrialPark", "孵化园": "IndustrialPark",
     "创业园": "IndustrialPark", "创新园": "IndustrialPark", "园区": "IndustrialPark",
     "开发区": "IndustrialPark", "高新区": "IndustrialPark", "经开区": "IndustrialPark",
     "新区": "IndustrialPark", "集聚区": "IndustrialPark", "试验区": "IndustrialPark",
@@ -204,3 +205,6 @@ POLICY_BOUNDARY_VERBS = frozenset((*POLICY_VERBS, *POLICY_ISSUE_VERBS, "以", "�
                                    "作为", "通过", "列入", "纳入", "是", "为", "在", "和", "与", "及", "等", "的"))
 # Verbs by which a place brings in a company (金华引进龙芯中科).
 ATTRACT_VERBS = ("引进", "引入", "招引来")
+
+# Verbs the model sometimes glues inside an organisation's name (宁波市建成|甬江数据中心).
+GLUED_VERBS = ("建成", "打造", "筹建", "构建", "创办", "推出", "启用", "引进", "成立", "挂牌", "建设")

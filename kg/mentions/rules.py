@@ -99,7 +99,10 @@ class View:
         if len(token.text) != 1 or token.pos in ("w", "p", "u", "c") or token.text in STOP_WORDS or i == 0:
             return False
         left = self.tokens[i - 1]
-        return left.start >= floor and len(left.text) == 1 and self.name_like(left)
+        if left.text in ("、", ","):
+            return True                     # the first character of the name: 、|均|胜电子
+        return left.start >= floor and len(left.text) == 1 and left.pos not in ("w", "p", "u", "c") \
+            and left.text not in STOP_WORDS
 
     def name_like(self, token: Token) -> bool:
         if token.pos == "TIME":             # 正午阳光, 今飞智造: names the model reads as times
@@ -181,8 +184,9 @@ def gazetteer_mentions(view: View) -> Iterator[Mention]:
             latin = _latin_before(view, hit.start)
             if latin < hit.start:
                 start, ref = latin, ""            # LED光电, 5G通信: a kind of the industry of its own
-        if hit.entry.label in PLACE_LABELS and view.text.startswith(("式", "特色"), hit.end):
-            continue                              # 中国式现代化: an adjective, not the place
+        if hit.entry.label in PLACE_LABELS and (view.text.startswith(("式", "特色"), hit.end)
+                                                or view.inside_quote(hit.start, hit.end)):
+            continue                              # 中国式现代化, “中国青瓷之都”: not the place
         if hit.entry.label == "Policy" and (version := _VERSION.match(view.text, hit.end)):
             end, ref = version.end(), ""          # 数字经济“一号工程”2.0版: a version of its own
         yield view.mention(start, end, hit.entry.label, "gazetteer", 0.95, ref)
@@ -268,6 +272,8 @@ def suffix_mentions(view: View) -> Iterator[Mention]:
         else:
             start = view.name_start(first)
         end = _paren_continuation(text, s_end)
+        if token.start == start and token.pos == "ORG":
+            start = _after_glued_verb(text, start, s_start)   # 宁波市建成|甬江数据中心
         if label == "Policy" and _noun_follows(view, s_end):
             continue                      # 试点城市, 改革应用场景: the suffix modifies a noun
         if _QUANTITY.search(text, start, s_start):
@@ -290,6 +296,14 @@ def suffix_mentions(view: View) -> Iterator[Mention]:
         if label == "Project" and re.search(r"(?:改革|试点|示范|课题|合作)$", text[start:s_start]):
             continue                      # 改革项目: not an investment project
         yield view.mention(start, end, label, "suffix", 0.85 if level == 2 else 0.6)
+
+
+def _after_glued_verb(text: str, start: int, s_start: int) -> int:
+    for verb in cues.GLUED_VERBS:
+        at = text.rfind(verb, start, s_start)
+        if at > start and s_start - (at + len(verb)) >= 2:
+            return at + len(verb)
+    return start
 
 
 def _policy_start(view: View, first: int) -> int:
@@ -379,6 +393,8 @@ def ner_mentions(view: View) -> Iterator[Mention]:
             end = tokens[i + 1].end
         if end - start <= 3 and end == token.end and start == token.start:
             continue                      # a bare short ORG (海铁, 聚力, 青科会) is too often wrong
+        if view.text[start:end] in cues.COMPANY_ENDINGS:
+            continue
         yield view.mention(start, end, "Company", "ner", 0.6)
 
 
@@ -582,6 +598,9 @@ def _tail(view: View, c_start: int, h_start: int, label: str) -> tuple[int, int]
     quoted = re.search(r'"[^"]{1,12}"大?$', text[window_start:h_start])
     if quoted and "、" in text[c_start:window_start + quoted.start()]:
         return window_start + quoted.start(), c_start     # 邻礼通、村情通、政企通“三通一智”大平台
+    frame = re.search(r"为(?:主导|主要|重点|核心|支柱|特色|优势)?$", text[window_start:h_start])
+    if frame and "、" in text[c_start:window_start + frame.start()]:
+        return window_start + frame.start(), c_start          # 以光电、模具为主导产业
     for m in _COUNT.finditer(text, window_start, h_start):
         bridge = text[m.end():h_start]          # 4大基础产业, 3大主导产业, 两大千亿级产业
         if len(bridge) <= 6 and not any(ch in _PUNCT for ch in bridge) and "、" in text[c_start:m.start()]:
@@ -742,8 +761,8 @@ def _typed_member(view: View, listing: Listing, a: int, b: int) -> Iterator[Ment
             return
         yield view.mention(a, end, "Industry", "list", 0.75)
         return
-    if view.distinctive(a, b) < 2:
-        return
+    if view.distinctive(a, b) < 2 or name in cues.COMPANY_ENDINGS:
+        return                            # 电子 alone is no company's name
     yield view.mention(a, b, label, "list", 0.75)
 
 
