@@ -90,7 +90,12 @@ class View:
                 if not self._fragment(i - 1, floor):
                     break
             i -= 1
-        return self.tokens[i].start if i < len(self.tokens) else len(self.text)
+        if i >= len(self.tokens):
+            return len(self.text)
+        start = self.tokens[i].start
+        if i > 0 and self.tokens[i - 1].text + self.text[start] in cues.CLAUSE_VERBS and first_token > i:
+            start += 1                      # 做/v 强氟硅/nz: the model split the verb 做强
+        return start
 
     def _fragment(self, i: int, floor: int) -> bool:
         """晶/n 越/d 半导体: the model splits an unknown name into characters with stray tags.
@@ -276,7 +281,7 @@ def suffix_mentions(view: View) -> Iterator[Mention]:
             start = _after_glued_verb(text, start, s_start)   # 宁波市建成|甬江数据中心
         if label == "Policy" and _noun_follows(view, s_end):
             continue                      # 试点城市, 改革应用场景: the suffix modifies a noun
-        if _QUANTITY.search(text, start, s_start):
+        if label != "Policy" and _QUANTITY.search(text, start, s_start):
             continue                      # 171个亿元以上项目, 两大创新平台: counted, not named
         if start == s_start:
             if text[s_start:s_end] in cues.STANDALONE_BODIES:
@@ -831,8 +836,13 @@ _INDUSTRY_NOUN = re.compile("产业集群|产业链|产业|行业|赛道")
 
 def phrase_mentions(view: View) -> Iterator[Mention]:
     """Industries the taxonomy does not list, named by the word after them:
-    锂电池制造|产业, 无线电|产业, LED光电|产业 (not 数字经济核心|产业, 主导|产业)."""
+    锂电池制造|产业, 无线电|产业, LED光电|产业 (not 数字经济核心|产业, 主导|产业); and the
+    industry a leader leads: 作为|光学镜头|领军企业."""
     text = view.text
+    for match in re.finditer(r"作为([^,;。的]{2,10}?)(?:龙头|领军|链主|头部)(?:型)?企业", text):
+        start, end = match.span(1)
+        if view.distinctive(start, end) >= 1 and not _QUANTITY.search(text, start, end):
+            yield view.mention(start, end, "Industry", "phrase", 0.65)
     for match in _INDUSTRY_NOUN.finditer(text):
         s_start = match.start()
         if s_start == 0 or text[s_start - 1] == "全" or text.startswith(_PHRASE_BLOCKERS, match.end()):
@@ -867,7 +877,8 @@ def phrase_mentions(view: View) -> Iterator[Mention]:
 
 
 _PHRASE_BLOCKERS = tuple(cues.NAME_SUFFIXES) + (
-    "园", "大脑", "基地", "平台", "集聚", "发展", "体系", "招商", "论坛", "规模", "能级", "基础", "布局", "链",
+    "园", "大脑", "基地", "平台", "集聚", "发展论坛", "发展规划", "发展大会", "体系", "招商", "论坛", "规模", "能级",
+    "基础", "布局", "链",
     "集群", "数字化", "改造", "转型", "工人", "人才", "联盟", "学院")
 
 
@@ -902,6 +913,12 @@ def context_mentions(view: View) -> Iterator[Mention]:
         span = _name_after(view, match.end())
         if span:
             yield view.mention(*span, "Company", "context", 0.7)
+    for match in re.finditer(r"作为[^,;。]{2,12}?企业", text):
+        start = match.start()
+        if start > 0:
+            name_start = view.name_start(view.token_at(start - 1))
+            if name_start < start and view.distinctive(name_start, start) == 2 and not suffix_class(text[name_start:start]):
+                yield view.mention(name_start, start, "Company", "context", 0.7)
     for match in re.finditer("是一家", text):
         start = match.start()
         if start > 0 and re.search(r"(?:企业|公司)", text[match.end():match.end() + 40]):

@@ -1,0 +1,91 @@
+"""Each family of mention rules on small hand-written sentences (none copied from the seeds)."""
+from __future__ import annotations
+
+from .helpers import mentions
+
+
+def test_mentions_places_full_and_short_names():
+    found = mentions("宁波市和义乌、乌镇都在加快发展。")
+    assert {("宁波市", "City"), ("义乌", "County"), ("乌镇", "Town")} <= found
+
+
+def test_mentions_short_place_name_that_is_a_common_word_is_not_a_place():
+    assert not any(label == "County" for _, label in mentions("工人们在天台上晾晒衣物。"))
+
+
+def test_mentions_names_built_from_typing_suffixes():
+    found = mentions("位于柯桥区的浙江蓝海纺织有限公司与浙大柯桥研究院合作，绍兴市经信局、柯桥区数字经济促进会参加。")
+    assert {("浙江蓝海纺织有限公司", "Company"), ("浙大柯桥研究院", "ResearchInstitute"),
+            ("绍兴市经信局", "GovernmentBody"), ("柯桥区数字经济促进会", "Association")} <= found
+
+
+def test_mentions_platform_suffixes():
+    found = mentions("台州加快建设椒江智能制造产业园、台州湾云计算数据中心和“模具产业大脑”。")
+    assert ("椒江智能制造产业园", "IndustrialPark") in found
+    assert ("台州湾云计算数据中心", "DataCenter") in found
+    assert ("模具产业大脑", "DigitalPlatform") in found
+
+
+def test_mentions_generic_phrases_are_not_names():
+    found = mentions("全市建成一批数字经济平台和多个数据中心。")
+    assert not any(label in ("DigitalPlatform", "DataCenter", "IndustrialPark") for _, label in found)
+
+
+def test_mentions_quoted_programmes_and_platforms():
+    found = mentions("湖州实施“数字乡村581”工程，以“两网融合”为目标，推出“浙里茶园”应用。")
+    assert ("“数字乡村581”工程", "Policy") in found
+    assert ("两网融合", "Policy") in found
+    assert ("浙里茶园", "DigitalPlatform") in found
+
+
+def test_mentions_book_titles_are_policies():
+    found = mentions("市政府印发了《舟山市海洋数字经济发展三年行动计划》。")
+    assert ("《舟山市海洋数字经济发展三年行动计划》", "Policy") in found
+
+
+def test_mentions_list_of_companies_typed_by_its_head():
+    found = mentions("当地已形成以红星、蓝天、明光等企业为龙头的储能产业链。")
+    assert {("红星", "Company"), ("蓝天", "Company"), ("明光", "Company")} <= found
+
+
+def test_mentions_list_of_industries_with_a_count():
+    found = mentions("衢州市做强氟硅新材料、特种纸和智能装备3大主导产业。")
+    assert {("氟硅新材料", "Industry"), ("特种纸", "Industry"), ("智能装备", "Industry")} <= found
+
+
+def test_mentions_count_decides_whether_and_splits_a_member():
+    three = mentions("重点发展工业机器人、空天信息、软件和集成电路三个特色产业。")
+    assert ("软件和集成电路", "Industry") in three
+    four = mentions("重点发展工业机器人、空天信息、软件和集成电路四大特色产业。")
+    assert ("集成电路", "Industry") in four
+
+
+def test_mentions_companies_named_by_context():
+    found = mentions("舟山本地龙头企业海晨船舶已成为全省唯一的绿色船舶示范企业。")
+    assert ("海晨船舶", "Company") in found
+    found = mentions("浙江东方光电股份有限公司相关负责人说，订单增长很快。")
+    assert ("浙江东方光电股份有限公司", "Company") in found
+
+
+def test_mentions_caption_names_the_company_not_its_process():
+    assert ("远航机电", "Company") in mentions("远航机电封装车间")
+
+
+def test_mentions_unknown_industry_found_from_context():
+    found = mentions("近年来，缙云县锯床产业发展迅速。")
+    assert ("锯床", "Industry") in found
+
+
+def test_mentions_industry_word_inside_a_compound_is_not_an_industry():
+    found = mentions("新建光伏电池车间三个，农业经济稳步增长。")
+    assert ("光伏", "Industry") not in found and ("农业", "Industry") not in found
+
+
+def test_mentions_name_typed_once_is_found_again_in_the_document():
+    found = [m for m in __import__("tests.helpers", fromlist=["extract_text"]).extract_text(
+        "走进远东精工的车间，设备有序运转。远东精工的订单排到了明年。").mentions if m.text == "远东精工"]
+    assert len(found) == 2
+
+
+def test_mentions_photo_credits_name_nothing():
+    assert mentions("(图片由温州市经信局提供)") == set()

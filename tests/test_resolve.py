@@ -1,0 +1,46 @@
+"""Entity resolution: short and full names, places, industries, ambiguity, stable canonical names."""
+from __future__ import annotations
+
+from kg.resolve import resolve
+
+from .helpers import extract_text
+
+
+def resolved(*texts: str):
+    return resolve([extract_text(t, f"d{i}.txt") for i, t in enumerate(texts)])
+
+
+def iri_of(entities, name):
+    return {e.iri for e in entities.values() if name in e.names}
+
+
+def test_resolve_short_and_full_company_names_are_one_entity_across_documents():
+    entities, _ = resolved("浙江远东精工科技股份有限公司相关负责人说。", "远东精工、海晨船舶等龙头企业纷纷布局。")
+    assert iri_of(entities, "远东精工") == iri_of(entities, "浙江远东精工科技股份有限公司")
+    entity = entities[next(iter(iri_of(entities, "远东精工")))]
+    assert entity.name == "浙江远东精工科技股份有限公司"
+
+
+def test_resolve_places_to_the_administrative_reference():
+    entities, _ = resolved("义乌小商品市场繁荣。")
+    place = entities[next(iter(iri_of(entities, "义乌")))]
+    assert place.iri.endswith("/place/330782") and place.name == "义乌市" and place.parent.endswith("/place/330700")
+
+
+def test_resolve_industry_aliases_to_the_taxonomy():
+    entities, _ = resolved("做强影视、集成电路2大产业。", "数字影视产业发展迅速。")
+    assert iri_of(entities, "影视") == iri_of(entities, "数字影视")
+    assert next(iter(iri_of(entities, "影视"))).endswith("/industry/digital-film-tv")
+
+
+def test_resolve_a_short_name_two_companies_share_stays_apart():
+    entities, _ = resolved("正威国际、正威电子、正威等企业纷纷布局。")
+    assert len(iri_of(entities, "正威国际") | iri_of(entities, "正威电子")) == 2
+    assert iri_of(entities, "正威") not in (iri_of(entities, "正威国际"), iri_of(entities, "正威电子"))
+
+
+def test_resolve_canonical_names_do_not_depend_on_document_order():
+    a, b = "远东精工相关负责人说。", "浙江远东精工科技股份有限公司发布年报。"
+    first, _ = resolved(a, b)
+    second, _ = resolved(b, a)
+    assert {e.iri: e.name for e in first.values()} == {e.iri: e.name for e in second.values()}
