@@ -57,6 +57,7 @@ class Sent:
     mentions: list[Mention]
     topic: Mention | None
     province: Mention | None = None   # the document's mention of 浙江, for 省… bodies and policies
+    industries: frozenset[str] = frozenset()   # names of the industries the document names
 
     @property
     def text(self) -> str:
@@ -168,7 +169,8 @@ def sentence_contexts(views: Sequence[View], mentions: Sequence[Mention]) -> lis
     topics = section_topics(views, by_sentence)
     province_key = reference().province.key
     province = next((m for ms in by_sentence.values() for m in ms if m.ref == province_key), None)
-    return [Sent(view, by_sentence.get(view.sentence.index, []), topic, province)
+    industries = frozenset(m.text for ms in by_sentence.values() for m in ms if m.label == "Industry")
+    return [Sent(view, by_sentence.get(view.sentence.index, []), topic, province, industries)
             for view, topic in zip(views, topics)]
 
 
@@ -235,6 +237,22 @@ def _inner_hits(sent: Sent, mention: Mention, labels) -> list[Mention]:
             found.append(view.mention(mention.start + hit.start, mention.start + hit.end, hit.entry.label,
                                       "gazetteer", 0.9, hit.entry.ref))
     return found
+
+
+def _inner_industries(sent: Sent, mention: Mention) -> list[Mention]:
+    """Industries named inside a name: taxonomy words, and industries the document names
+    elsewhere (浙江省|无线电|产业基地 when the text speaks of 无线电产业)."""
+    found = _inner_hits(sent, mention, {"Industry"})
+    name = sent.text[mention.start:mention.end]
+    for industry in sent.industries:
+        at = name.find(industry)
+        if at >= 0 and len(industry) >= 2 and len(industry) < len(name):
+            found.append(sent.view.mention(mention.start + at, mention.start + at + len(industry), "Industry",
+                                           "propagated", 0.7))
+    return found
+
+
+_LEGAL_FORM = re.compile(r"(?:股份有限公司|有限责任公司|有限公司)$")
 
 
 def _place_of(mention: Mention, sent: Sent) -> Mention | None:
@@ -316,11 +334,12 @@ def embedded(sent: Sent) -> Iterator[Relation | None]:
                 yield relation(m, "locatedIn", place, sent, "pattern:name-place", 0.8)
         elif m.label == "GovernmentBody" and sent.text.startswith("省", m.start):
             yield relation(m, "locatedIn", sent.province, sent, "pattern:name-place", 0.8)
-        if m.label != "Company":
-            industries = _inner_hits(sent, m, {"Industry"})
+        registered = m.label == "Company" and _LEGAL_FORM.search(sent.text[m.start:m.end])
+        if m.label in PLATFORMS | {"Project"} or registered:   # 浙江金梭纺织有限公司: its name states its trade
+            industries = _inner_industries(sent, m)
             if industries:
                 industry = max(industries, key=lambda h: (h.end - h.start, -h.start))
-                yield relation(m, "inIndustry", industry, sent, "pattern:name-industry", 0.75)
+                yield relation(m, "inIndustry", industry, sent, "pattern:name-industry", 0.7 if registered else 0.75)
         if m.label == "IndustrialPark":
             owner = next((c for c in companies if c.start == m.start and c.end < m.end), None)
             name = sent.text[m.start:m.end]
@@ -356,6 +375,10 @@ def leaders(sent: Sent) -> Iterator[Relation | None]:
             for ind in sent.within(listing.items[-1][1], listing.head_end, {"Industry"}):
                 for company in members:
                     yield relation(company, "inIndustry", ind, sent, "pattern:industry-list", 0.75)
+        if head in ("企业", "公司") and re.match(r"(?:纷纷|均|都|也|正|持续)?(?:布局|深耕|进军|聚焦|专注|发力)", after):
+            industry = _first_after(sent, listing.head_end, {"Industry"}, limit=8)
+            for company in members:      # 水晶光电、南洋科技等一批本地龙头企业纷纷布局光电产业
+                yield relation(company, "inIndustry", industry, sent, "pattern:list-verb", 0.75)
     for match in re.finditer(r"(?:龙头企业|领军企业|链主企业|链主型企业|头部企业)(?:——|—|:)?", text):
         company = _first_after(sent, match.end(), {"Company"}, limit=0)
         if company is None:
@@ -413,9 +436,8 @@ def company_industry(sent: Sent) -> Iterator[Relation | None]:
             continue
         for industry in sent.within(verb.end(), b, {"Industry"})[:1]:
             yield relation(company, "inIndustry", industry, sent, "pattern:company-clause", 0.7)
-    # 在中国仪器仪表行业,万胜智能是…
-    match = re.match(r"^在[^,]{0,10}?行业,", text) or re.match(r"^在[^,]{0,10}?领域,", text)
-    if match:
+    # …,在中国仪器仪表行业,万胜智能是…
+    for match in re.finditer(r"(?:^|[,;:])在([^,;。]{0,10}?)(?:行业|领域),", text):
         industry = _last_before(sent, match.end(), {"Industry"}, limit=4)
         company = _first_after(sent, match.end(), {"Company"}, limit=1)
         yield relation(company, "inIndustry", industry, sent, "pattern:industry-frame", 0.75)
@@ -451,6 +473,10 @@ def priorities(sent: Sent) -> Iterator[Relation | None]:
         return
     text = sent.text
     for a, b, subject in sent.subjects:
+        if subject.mention is not None and subject.mention.label == "IndustrialPark" and re.search(r"以.+为主", text[a:b]):
+            for industry in sent.within(a, b, {"Industry"}):   # 浙南产业集聚区等地以能源电子…等产业为主
+                yield relation(subject.mention, "inIndustry", industry, sent, "pattern:park-focus", 0.75)
+            continue
         if subject.place is None:
             continue
         clause = text[a:b]
@@ -575,6 +601,9 @@ def park_hosts(sent: Sent) -> Iterator[Relation | None]:
         if m:
             end = park.end + m.end()
             stop = re.search(r"(?:入驻|为核心|落户|集聚)", text[end:end + 40])
+            if stop and m.group().endswith("培育以"):   # 培育以X为核心、140余家磁性材料企业为重点
+                for industry in sent.within(end, end + 60, {"Industry"})[:1]:
+                    yield relation(park, "inIndustry", industry, sent, "pattern:park-cultivates", 0.7)
             if stop:
                 for guest in sent.within(end, end + stop.start(), {"Company", "ResearchInstitute"}):
                     yield relation(park, "hosts", guest, sent, "pattern:park-attracts", 0.8)

@@ -110,7 +110,7 @@ LIST_HEADS: dict[str, str] = {
 QUANTIFIER_CHARS = frozenset("一二两三四五六七八九十百千万0123456789多余个家项批类条大种")
 
 # A head word after which the leader relation holds (…等互联网头部企业).
-LEADER_WORDS = ("龙头企业", "头部企业", "领军企业", "链主企业", "链主型企业", "龙头", "链主", "领军企业")
+LEADER_WORDS = ("龙头企业", "头部企业", "领军企业", "链主企业", "链主型企业", "龙头", "链主", "前列")
 
 # ------------------------------------------------------------------ company names
 # Words that end a company's trading name (晶科能源, 水晶光电, 万胜智能): they extend a
@@ -142,7 +142,7 @@ GENERIC_WORDS = frozenset("""
 三大 四大 五大 十大 各个 多个 高能级 科创 双创 孵化 加速 专业 合作社 新一代 数字化 智能化 共享
 高级别 双 攻坚 专项 深入 推进 实施 提升 行动 改革 战略 试点 规划 计划 方案 全面 系统 联动 改造
 转型 应用 中小企业 最佳 优秀 十佳 典型 个别 细分 主导 未来 传统 战略性 数字经济 千亿级 百亿级 万亿级
-各县 城市群 规模 以上 规上 驱动 优势 不同 支柱 先导 优质 澎湃 传统产业 整个 整条 主要 相关 重点细分 数字产业 产业集群
+各县 城市群 著名 规模 以上 规上 驱动 优势 不同 支柱 先导 优质 澎湃 传统产业 整个 整条 主要 相关 重点细分 数字产业 产业集群
 """.split())
 
 # Words the model tags TIME that name nothing (正午阳光 and 今飞智造 are names, 今年 is not).
