@@ -52,7 +52,10 @@ def build(
         from .store import open_store
         from .viz import write_map
 
-        result.files["map"] = write_map(open_store(output), output / "graph.html")
+        try:
+            result.files["map"] = write_map(open_store(output), output / "graph.html")
+        except KGError as exc:
+            _fail(f"the graph was built but the map was not: {exc}")
     corpus = result.corpus
     typer.echo(f"built {len(corpus.documents)} documents ({len(corpus.problems)} skipped): "
                f"{len(corpus.entities)} entities, {result.facts} facts, {result.observations} figures, "
@@ -121,6 +124,129 @@ def evaluate(
         typer.echo(format_errors(report))
         typer.echo("")
     typer.echo(format_report(report))
+
+
+def _store(build_dir: Path, store: str):
+    from .store import open_store
+
+    return open_store(build_dir, store)
+
+
+def _params(values: list[str]) -> dict[str, str]:
+    out = {}
+    for item in values:
+        if "=" not in item:
+            _fail(f"--param takes name=value, not {item!r}")
+        name, value = item.split("=", 1)
+        out[name.strip()] = value.strip()
+    return out
+
+
+@app.command()
+def query(
+    sparql: Optional[str] = typer.Argument(None, help="The query; '-' reads standard input."),
+    file: Optional[Path] = typer.Option(None, "--file", "-f", help="Read the query from this file."),
+    name: Optional[str] = typer.Option(None, "--name", "-n", help="Run a named query (see --list)."),
+    param: list[str] = typer.Option([], "--param", "-p", help="A named query's parameter: name=value."),
+    fmt: str = typer.Option("table", "--format", help="table, csv, tsv or json (SPARQL 1.1 Results JSON)."),
+    list_queries: bool = typer.Option(False, "--list", help="List the named queries."),
+    build_dir: Path = typer.Option(BUILD, "--build", help="The folder `kg build` wrote."),
+    store: str = typer.Option("auto", "--store", help="rdflib, oxigraph or auto (by size)."),
+) -> None:
+    """Run SPARQL against the built graph: from an argument, a file, standard input or by name."""
+    from .errors import QuerySyntaxError
+    from .query import format_result, named_queries, named_query
+
+    if list_queries:
+        for q in named_queries().values():
+            typer.echo(f"{q.name:<22} {q.title}")
+            typer.echo(f"{'':<22} {q.description}")
+            for p in q.params:
+                typer.echo(f"{'':<22}   --param {p.name}=…  ({p.kind}) {p.description}")
+        return
+    sources = [x for x in (sparql, file, name) if x is not None]
+    if len(sources) > 1:
+        _fail("give one query: an argument, --file or --name")
+    try:
+        if name is not None:
+            text = named_query(name).text
+        elif file is not None:
+            if not file.is_file():
+                _fail(f"no such query file: {file}")
+            text = file.read_text(encoding="utf-8")
+        elif sparql is not None and sparql != "-":
+            text = sparql
+        elif sparql == "-" or not sys.stdin.isatty():
+            text = sys.stdin.read()
+        else:
+            _fail("no query: give one as an argument, with --file, with --name, or on standard input")
+        values = _params(param)
+        graph = _store(build_dir, store)
+        if name is not None:
+            from .query import run_named
+
+            result = run_named(graph, name, values)
+        else:
+            if values:
+                _fail("--param is for named queries")
+            result = graph.query(text)
+        typer.echo(format_result(result, fmt))
+        if result.kind == "select" and not result.rows and fmt == "table":
+            typer.echo("(no results)", err=True)
+    except QuerySyntaxError as exc:
+        typer.echo(f"kg: {exc}", err=True)
+        raise typer.Exit(1)
+    except KGError as exc:
+        _fail(str(exc))
+
+
+@app.command()
+def chain(
+    industry: str = typer.Argument(..., help="An industry: name, alias or IRI (智能光伏, 光伏产业 …)."),
+    city: Optional[str] = typer.Option(None, "--city", help="Only companies in this city (or its counties)."),
+    quotes: int = typer.Option(1, "--quotes", min=0, help="Quotes to show per company."),
+    as_json: bool = typer.Option(False, "--json", help="Print the chain as JSON."),
+    build_dir: Path = typer.Option(BUILD, "--build"),
+    store: str = typer.Option("auto", "--store"),
+) -> None:
+    """The companies of an industry chain (narrower industries included), leaders first,
+    with their county and city and the quotes that support them."""
+    from dataclasses import asdict
+
+    from .chain import chain as find_chain, format_chain
+
+    try:
+        result = find_chain(_store(build_dir, store), industry, city)
+    except KGError as exc:
+        _fail(str(exc))
+    if as_json:
+        typer.echo(json.dumps(asdict(result), ensure_ascii=False, indent=2))
+    else:
+        typer.echo(format_chain(result, quotes))
+
+
+@app.command()
+def viz(
+    out: Path = typer.Option(None, "--output", "-o", help="Where to write the page (default: BUILD/graph.html)."),
+    city: Optional[str] = typer.Option(None, "--city", help="Draw only this city's part of the map."),
+    chain_name: Optional[str] = typer.Option(None, "--chain", help="Draw only this industry chain."),
+    build_dir: Path = typer.Option(BUILD, "--build"),
+    store: str = typer.Option("auto", "--store"),
+) -> None:
+    """Write the interactive cluster map: one self-contained HTML page that works offline."""
+    from .query import resolve_term
+    from .viz import summary, write_map
+
+    try:
+        graph = _store(build_dir, store)
+        city_iri = str(resolve_term(graph, city, "place")) if city else None
+        chain_iri = str(resolve_term(graph, chain_name, "industry")) if chain_name else None
+        path = write_map(graph, out or build_dir / "graph.html", city_iri, chain_iri)
+    except KGError as exc:
+        _fail(str(exc))
+    typer.echo(f"wrote {path}")
+    for name, size, members in summary(graph, city_iri, chain_iri)[:8]:
+        typer.echo(f"  cluster {name} ({size}): {'、'.join(members)}")
 
 
 def main() -> None:

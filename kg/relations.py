@@ -24,6 +24,7 @@ from .vocab import ORGANIZATIONS, PLACES, PLATFORMS, fits
 ADMIN = frozenset({"Province", "City", "County", "Town"})
 LOCATABLE = ORGANIZATIONS | PLATFORMS | {"Project"}
 REGIONAL = frozenset({"City", "County"})
+_COUNTRY = "中国"
 _LEVEL = {"Town": 0, "County": 1, "City": 2, "Province": 3, "Place": 4}
 
 _LEAD_IN = re.compile(r"^(?:\d{4}年(?:\d+(?:-\d+)?月)?(?:以来)?|今年(?:以来)?|去年|近年来?|目前|当前|此后|同时|如今的?|在|自|而|但|"
@@ -233,6 +234,8 @@ def _inner_hits(sent: Sent, mention: Mention, labels) -> list[Mention]:
     name = view.text[mention.start:mention.end]
     found = []
     for hit in view.gazetteer.find(name):
+        if hit.entry.ref == _COUNTRY:
+            continue                      # 中国化工云商网, 中国移动: a national name, not a location
         if hit.entry.label in labels and (hit.start, hit.end) != (0, len(name)):
             found.append(view.mention(mention.start + hit.start, mention.start + hit.end, hit.entry.label,
                                       "gazetteer", 0.9, hit.entry.ref))
@@ -396,7 +399,10 @@ def leaders(sent: Sent) -> Iterator[Relation | None]:
             yield relation(company, "leadsChain", industry, sent, "pattern:leads-track", 0.75)
     for match in re.finditer(r"在(.{2,20}?)的龙头引领下", text):
         company = _first_after(sent, match.start(1), {"Company"}, limit=0)
-        industry = _first_after(sent, match.end(), {"Industry"}, limit=80)
+        after = [m for m in sent.mentions if m.label == "Industry" and m.start >= match.end()]
+        # the industry the sentence calls a field or chain (…在智能光电领域…全产业链), else the first one
+        named = [m for m in after if text.startswith(("领域", "产业", "行业", "全产业链"), m.end)]
+        industry = (named or after or [None])[0]
         yield relation(company, "leadsChain", industry, sent, "pattern:lead-by", 0.8)
 
 

@@ -15,7 +15,8 @@ from rdflib.term import Node
 
 from .errors import GraphNotBuiltError, QuerySyntaxError
 
-GRAPH_FILE = "graph.nq"
+GRAPH_FILE = "graph.nq"        # named graphs
+UNION_FILE = "graph.ttl"       # their union
 OXIGRAPH_THRESHOLD = 200_000   # triples; above this `auto` picks Oxigraph
 
 
@@ -104,22 +105,29 @@ class OxigraphStore:
         self.store = store
 
     @classmethod
-    def load(cls, path: Path) -> "OxigraphStore":
+    def load(cls, build_dir: Path) -> "OxigraphStore":
+        """The named graphs, and their union as the default graph.
+
+        Oxigraph's own union of named graphs is a multiset (a triple two documents state
+        comes back twice); a SPARQL default graph is a set, so the union is loaded as one."""
         import pyoxigraph
 
         store = pyoxigraph.Store()
-        store.bulk_load(path=str(path), format=pyoxigraph.RdfFormat.N_QUADS)
+        store.bulk_load(path=str(Path(build_dir) / GRAPH_FILE), format=pyoxigraph.RdfFormat.N_QUADS)
+        store.bulk_load(path=str(Path(build_dir) / UNION_FILE), format=pyoxigraph.RdfFormat.TURTLE,
+                        to_graph=pyoxigraph.DefaultGraph())
         return cls(store)
 
     def __len__(self) -> int:
-        return len(self.store)
+        import pyoxigraph
+
+        return sum(1 for _ in self.store.quads_for_pattern(None, None, None, pyoxigraph.DefaultGraph()))
 
     def query(self, sparql: str, bindings: dict[str, Node] | None = None) -> Result:
         import pyoxigraph
 
-        substitutions = {pyoxigraph.Variable(k): to_oxigraph(v) for k, v in (bindings or {}).items()}
         try:
-            result = self.store.query(sparql, use_default_graph_as_union=True, substitutions=substitutions or None)
+            result = self.store.query(with_values(sparql, bindings))
         except SyntaxError as exc:
             line, column = _position(str(exc), sparql)
             raise QuerySyntaxError(str(exc), line, column) from exc
@@ -140,6 +148,34 @@ class OxigraphStore:
                     row[v] = from_oxigraph(term)
             rows.append(row)
         return Result("select", variables, rows)
+
+
+_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+_FORM = re.compile(r"\b(?:SELECT|CONSTRUCT|ASK|DESCRIBE)\b[^{]*\{", re.IGNORECASE)
+
+
+def with_values(sparql: str, bindings: dict[str, Node] | None) -> str:
+    """The query with its bindings as a VALUES block opening the outermost WHERE group.
+
+    The values are RDF terms (resolved IRIs, typed literals) written in N-Triples syntax,
+    never the user's text; this is how a binding reaches an engine that has no binding
+    API we can trust (pyoxigraph's `substitutions` gives wrong answers with property paths
+    joined to other patterns) or a remote SPARQL endpoint."""
+    if not bindings:
+        return sparql
+    match = _WHERE.search(sparql) or _FORM.search(sparql)
+    if match is None:
+        raise QuerySyntaxError("no WHERE clause to bind parameters in")
+    names = sorted(bindings)
+    row = " ".join(_term_n3(bindings[name]) for name in names)
+    values = f" VALUES ({' '.join('?' + n for n in names)}) {{ ({row}) }} "
+    return sparql[:match.end()] + values + sparql[match.end():]
+
+
+def _term_n3(term: Node) -> str:
+    if not isinstance(term, (URIRef, Literal)):
+        raise TypeError(f"cannot bind {term!r}")
+    return term.n3()
 
 
 def to_oxigraph(term: Node):
@@ -189,7 +225,7 @@ def open_store(build_dir: Path = Path("build"), kind: str = "auto") -> Store:
             lines = sum(1 for _ in handle)
         kind = "oxigraph" if lines > OXIGRAPH_THRESHOLD else "rdflib"
     if kind == "oxigraph":
-        return OxigraphStore.load(path)
+        return OxigraphStore.load(Path(build_dir))
     if kind == "rdflib":
         return RdflibStore.load(path)
     raise ValueError(f"unknown store {kind!r} (rdflib, oxigraph or auto)")

@@ -26,6 +26,9 @@ SHAPES = {"Company": "dot", "Industry": "diamond", "Place": "triangle", "Platfor
 FAMILY_NAMES = {"Company": "企业 Company", "Industry": "产业 Industry", "Place": "地点 Place",
                 "Platform": "平台 Platform"}
 PREDICATES = ("locatedIn", "leadsChain", "inIndustry", "prioritizes", "hosts", "operates", "partOf")
+# Industry ties weigh more than administrative ones, so that clusters gather around what is made.
+WEIGHTS = {"leadsChain": 3.0, "inIndustry": 2.0, "hosts": 2.0, "prioritizes": 1.5, "operates": 1.0,
+           "locatedIn": 1.0, "partOf": 0.5}
 PALETTE = ("#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4", "#f032e6", "#9a6324",
            "#469990", "#800000", "#808000", "#000075", "#bfef45", "#fabed4", "#dcbeff", "#ffd8b1")
 _TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -81,7 +84,7 @@ def map_graph(store: Store) -> tuple[nx.Graph, dict[str, MapNode]]:
         s, p, o = str(row["s"]), str(row["p"]).removeprefix(KG), str(row["o"])
         if s not in nodes or o not in nodes:
             continue
-        graph.add_edge(s, o, predicate=p)
+        graph.add_edge(s, o, predicate=p, weight=max(WEIGHTS[p], graph.get_edge_data(s, o, {}).get("weight", 0)))
         for end in (s, o):
             if len(nodes[end].quotes) < 4:
                 nodes[end].quotes.append((str(row["quote"]), str(row["doc"])))
@@ -104,6 +107,7 @@ def map_graph(store: Store) -> tuple[nx.Graph, dict[str, MapNode]]:
                 nodes[a].cities |= nodes[b].cities
             if nodes[b].family == "Industry" and nodes[a].family != "Industry":
                 nodes[a].chains.add(b)
+    graph.remove_nodes_from([n for n in list(graph) if graph.degree(n) == 0])   # named but related to nothing
     return graph, nodes
 
 
@@ -122,7 +126,7 @@ def communities(graph: nx.Graph) -> dict[str, int]:
     """Louvain communities (fixed seed, so the map is the same on every build), largest first."""
     if graph.number_of_edges() == 0:
         return {n: i for i, n in enumerate(sorted(graph))}
-    found = nx.community.louvain_communities(graph, seed=7)
+    found = nx.community.louvain_communities(graph, weight="weight", seed=7)
     ordered = sorted(found, key=lambda c: (-len(c), min(c)))
     return {node: i for i, members in enumerate(ordered) for node in members}
 
@@ -139,14 +143,18 @@ def subgraph(graph: nx.Graph, nodes: dict[str, MapNode], city: str | None = None
 
 
 def cluster_names(graph: nx.Graph, nodes: dict[str, MapNode], membership: dict[str, int]) -> dict[int, str]:
-    """Name each community after its best-connected industry (or node)."""
+    """Name each community after its best-connected place and industries (金华市 · 数字影视/智能光伏)."""
     names = {}
     for community in set(membership.values()):
         members = [n for n, c in membership.items() if c == community]
-        industries = [n for n in members if nodes[n].family == "Industry"]
-        pool = industries or members
-        best = max(pool, key=lambda n: (graph.degree(n), nodes[n].label))
-        names[community] = nodes[best].label
+
+        def best(family: str, k: int) -> list[str]:
+            pool = [n for n in members if nodes[n].family == family]
+            return [nodes[n].label for n in sorted(pool, key=lambda n: (-graph.degree(n), nodes[n].label))[:k]]
+
+        place, industries = best("Place", 1), best("Industry", 2)
+        parts = place + (["/".join(industries)] if industries else [])
+        names[community] = " · ".join(parts) or nodes[max(members, key=graph.degree)].label
     return names
 
 
@@ -217,9 +225,11 @@ def write_map(store: Store, out: Path, city: str | None = None, chain: str | Non
     return Path(out)
 
 
-def summary(store: Store) -> list[tuple[str, int, list[str]]]:
-    """(cluster name, size, its largest members) for each community, largest first."""
+def summary(store: Store, city: str | None = None, chain: str | None = None) -> list[tuple[str, int, list[str]]]:
+    """(cluster name, size, its best-connected members) for each community, largest first."""
     graph, nodes = map_graph(store)
+    if city or chain:
+        graph = subgraph(graph, nodes, city, chain)
     membership = communities(graph)
     names = cluster_names(graph, nodes, membership)
     members: dict[int, list[str]] = defaultdict(list)
@@ -230,4 +240,3 @@ def summary(store: Store) -> list[tuple[str, int, list[str]]]:
         top = sorted(members[c], key=lambda n: (-graph.degree(n), nodes[n].label))[:6]
         out.append((names[c], len(members[c]), [nodes[n].label for n in top]))
     return out
-

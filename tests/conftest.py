@@ -35,3 +35,41 @@ def small_corpus(tmp_path):
     target = tmp_path / "corpus"
     shutil.copytree(FIXTURES / "small", target, ignore=shutil.ignore_patterns("*.ttl"))
     return target
+
+
+@pytest.fixture(scope="session")
+def chrome():
+    """Headless Debian Chromium driven by chromedriver, logging the console and the network.
+
+    Skipped where Chromium is not installed, unless KG_REQUIRE_BROWSER is set (CI sets it)."""
+    import os
+
+    if not (shutil.which("chromium") and shutil.which("chromedriver")):
+        if os.environ.get("KG_REQUIRE_BROWSER"):
+            pytest.fail("Chromium and chromedriver are required (apt-get install chromium chromium-driver)")
+        pytest.skip("Chromium is not installed")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium")
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--window-size=1400,900"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+    driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
+    yield driver
+    driver.quit()
+
+
+def network_requests(driver) -> list[str]:
+    """URLs the page asked for since the last call (from Chrome's performance log)."""
+    import json
+
+    urls = []
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message["method"] == "Network.requestWillBeSent":
+            urls.append(message["params"]["request"]["url"])
+    return urls

@@ -1,0 +1,225 @@
+"""SPARQL over the built graph: named queries, parameters as bindings, result formats.
+
+Named queries ship as `kg/queries/*.rq`; a comment header gives the title, a description
+and the parameters (`# param: city (place) the city …`). A parameter's value is resolved
+to a term (a place's or industry's name, alias or IRI) and bound to the query's variable,
+never pasted into the query text.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from rdflib import Literal, URIRef
+from rdflib.term import Node
+
+from .errors import KGError, UnknownIndustryError, UnknownQueryError
+from .names import compare_key
+from .store import Result, Store
+from .vocab import KG
+
+QUERIES = Path(__file__).resolve().parent / "queries"
+FORMATS = ("table", "csv", "tsv", "json")
+_PARAM = re.compile(r"^#\s*param:\s*(\w+)\s*\((\w+)\)\s*(.*)$")
+_CLASSES = {
+    "industry": ("Industry",),
+    "place": ("Province", "City", "County", "Town", "Place"),
+    "entity": (),
+}
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    kind: str           # industry | place | entity | text | integer
+    description: str
+
+    @property
+    def optional(self) -> bool:
+        return self.description.startswith("optional")
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    name: str
+    title: str
+    description: str
+    params: tuple[Param, ...]
+    text: str
+
+
+def parse_named_query(name: str, text: str) -> NamedQuery:
+    title, description, params = name, "", []
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        if line.startswith("# title:"):
+            title = line.split(":", 1)[1].strip()
+        elif line.startswith("# description:"):
+            description = line.split(":", 1)[1].strip()
+        elif match := _PARAM.match(line):
+            params.append(Param(match.group(1), match.group(2), match.group(3).strip()))
+    return NamedQuery(name, title, description, tuple(params), text)
+
+
+@cache
+def named_queries() -> dict[str, NamedQuery]:
+    return {path.stem: parse_named_query(path.stem, path.read_text(encoding="utf-8"))
+            for path in sorted(QUERIES.glob("*.rq"))}
+
+
+def named_query(name: str) -> NamedQuery:
+    queries = named_queries()
+    if name not in queries:
+        raise UnknownQueryError(f"no named query {name!r}; `kg query --list` shows them: {', '.join(queries)}")
+    return queries[name]
+
+
+# ---------------------------------------------------------------------- resolving parameter values
+_LABELLED = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT DISTINCT ?e ?label ?class WHERE {
+  ?e a ?class ; rdfs:label|skos:altLabel ?label .
+}"""
+
+
+@dataclass(frozen=True)
+class Labelled:
+    iri: str
+    label: str
+    cls: str
+
+
+def labelled_entities(store: Store) -> list[Labelled]:
+    out = []
+    for row in store.query(_LABELLED).rows:
+        cls = str(row["class"])
+        if cls.startswith(str(KG._NS)):
+            out.append(Labelled(str(row["e"]), str(row["label"]), cls.removeprefix(str(KG._NS))))
+    return out
+
+
+def resolve_term(store: Store, value: str, kind: str) -> URIRef:
+    """The IRI a parameter value names: an IRI as is, else a (normalised) name or alias of an
+    entity of the parameter's kind. Raises an error naming the closest known names."""
+    if value.startswith(("http://", "https://")):
+        return URIRef(value)
+    classes = _CLASSES.get(kind, ())
+    label_kind = "Industry" if kind == "industry" else ""
+    wanted = compare_key(value, label_kind)
+    candidates = [e for e in labelled_entities(store) if not classes or e.cls in classes]
+    exact = sorted({e.iri for e in candidates if compare_key(e.label, label_kind) == wanted})
+    if not exact and kind == "place":   # 金华 for 金华市, 义乌 for 义乌市
+        exact = sorted({e.iri for e in candidates if compare_key(e.label).rstrip("市县区") == wanted.rstrip("市县区")})
+    if exact:
+        # several entities may share a name (a taxonomy concept and its label); take the one with most facts
+        return URIRef(exact[0]) if len(exact) == 1 else URIRef(_best_connected(store, exact))
+    suggestions = closest([e.label for e in candidates], value)
+    if kind == "industry":
+        raise UnknownIndustryError(value, suggestions)
+    hint = f"; closest: {', '.join(suggestions)}" if suggestions else ""
+    raise KGError(f"no {kind} named {value!r} in the graph{hint}")
+
+
+def _best_connected(store: Store, iris: list[str]) -> str:
+    query = "SELECT (COUNT(*) AS ?n) WHERE { { ?e ?p ?o } UNION { ?s ?p ?e } }"
+    counts = {iri: int(store.query(query, {"e": URIRef(iri)}).rows[0]["n"]) for iri in iris}
+    return max(iris, key=lambda iri: (counts[iri], iri))
+
+
+def closest(names: list[str], value: str, n: int = 5) -> list[str]:
+    """Names that share the most characters with the value (works for Chinese, unlike edit ratios)."""
+    target = set(compare_key(value))
+    scored = []
+    for name in set(names):
+        common = len(target & set(compare_key(name)))
+        if common:
+            scored.append((-common / max(len(target), len(set(name))), len(name), name))
+    return [name for *_, name in sorted(scored)[:n]]
+
+
+def bind(store: Store, query: NamedQuery, values: dict[str, str]) -> dict[str, Node]:
+    unknown = set(values) - {p.name for p in query.params}
+    if unknown:
+        raise KGError(f"{query.name} takes no parameter {', '.join(sorted(unknown))} "
+                      f"(it takes: {', '.join(p.name for p in query.params) or 'none'})")
+    bindings: dict[str, Node] = {}
+    for param in query.params:
+        if param.name not in values:
+            if not param.optional:
+                raise KGError(f"{query.name} needs --param {param.name}=… ({param.description})")
+            continue
+        value = values[param.name]
+        if param.kind == "integer":
+            bindings[param.name] = Literal(int(value))
+        elif param.kind == "text":
+            bindings[param.name] = Literal(value)
+        else:
+            bindings[param.name] = resolve_term(store, value, param.kind)
+    return bindings
+
+
+def run_named(store: Store, name: str, values: dict[str, str] | None = None) -> Result:
+    query = named_query(name)
+    return store.query(query.text, bind(store, query, values or {}))
+
+
+# ---------------------------------------------------------------------- formatting
+def term_json(term: Node) -> dict:
+    if isinstance(term, URIRef):
+        return {"type": "uri", "value": str(term)}
+    if isinstance(term, Literal):
+        out = {"type": "literal", "value": str(term)}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype is not None:
+            out["datatype"] = str(term.datatype)
+        return out
+    return {"type": "bnode", "value": str(term)}
+
+
+def results_json(result: Result) -> dict:
+    """SPARQL 1.1 Query Results JSON."""
+    if result.kind == "ask":
+        return {"head": {}, "boolean": bool(result.answer)}
+    return {"head": {"vars": result.variables},
+            "results": {"bindings": [{k: term_json(v) for k, v in row.items()} for row in result.rows]}}
+
+
+def _cell(term: Node | None) -> str:
+    return "" if term is None else str(term)
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
+def format_result(result: Result, fmt: str = "table") -> str:
+    if fmt not in FORMATS:
+        raise KGError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
+    if result.kind == "graph":
+        return result.graph.serialize(format="turtle")
+    if fmt == "json":
+        return json.dumps(results_json(result), ensure_ascii=False, indent=2)
+    if result.kind == "ask":
+        return "yes" if result.answer else "no"
+    rows = [[_cell(row.get(v)) for v in result.variables] for row in result.rows]
+    if fmt in ("csv", "tsv"):
+        out = io.StringIO()
+        writer = csv.writer(out, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
+        writer.writerow(result.variables)
+        writer.writerows(rows)
+        return out.getvalue()
+    widths = [max([_width(v)] + [_width(r[i]) for r in rows]) for i, v in enumerate(result.variables)]
+    lines = ["  ".join(v + " " * (w - _width(v)) for v, w in zip(result.variables, widths)),
+             "  ".join("-" * w for w in widths)]
+    for r in rows:
+        lines.append("  ".join(c + " " * (w - _width(c)) for c, w in zip(r, widths)).rstrip())
+    return "\n".join(lines)
