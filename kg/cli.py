@@ -249,6 +249,26 @@ def viz(
         typer.echo(f"  cluster {name} ({size}): {'、'.join(members)}")
 
 
+@app.command()
+def serve(
+    build_dir: Path = typer.Option(BUILD, "--build", help="The folder `kg build` wrote."),
+    host: str = typer.Option("127.0.0.1", "--host"),
+    port: int = typer.Option(8000, "--port"),
+    store: str = typer.Option("auto", "--store", help="rdflib, oxigraph or auto (by size)."),
+    workers: int = typer.Option(2, "--workers", min=1, help="Query worker processes."),
+    timeout: float = typer.Option(10.0, "--timeout", min=0.1, help="Seconds a query may run."),
+    max_results: int = typer.Option(10_000, "--max-results", min=1, help="Rows (or triples) a result may have."),
+) -> None:
+    """Serve the graph: a read-only SPARQL 1.1 endpoint (/sparql), entity pages (/id/…) and a web page (/)."""
+    from .serve import serve as run_server
+
+    typer.echo(f"kg: serving {build_dir} at http://{host}:{port}/ (SPARQL endpoint: http://{host}:{port}/sparql)")
+    try:
+        run_server(build_dir, host, port, store, workers, timeout, max_results)
+    except KGError as exc:
+        _fail(str(exc))
+
+
 def main() -> None:
     app()
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Iterable
 
 from .errors import KGError
+from .export import parse_record
 from .names import compare_key
 from .vocab import ENTITY_CLASSES, RELATION_PREDICATES
 
@@ -102,9 +103,10 @@ def read_jsonl(path: Path) -> list[Record]:
             if not line.strip():
                 continue
             try:
-                records.append(json.loads(line))
+                item = json.loads(line)
             except json.JSONDecodeError as exc:
                 raise KGError(f"{path}:{number}: not a JSON object ({exc.msg})") from exc
+            records.append(parse_record(item, f"{path}:{number}"))
     return records
 
 

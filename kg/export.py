@@ -7,10 +7,60 @@ them with a gold file.
 from __future__ import annotations
 
 import json
-from typing import IO, Iterable, Iterator
+from typing import IO, Annotated, Iterable, Iterator, Literal, Union
 
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+
+from .errors import KGError
 from .names import compare_key
 from .types import Entity, ResolvedDocument
+
+NonEmpty = Annotated[str, Field(min_length=1)]
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(extra="allow", populate_by_name=True)   # confidence, extractor … pass through
+    doc: NonEmpty
+
+
+class EntityRecord(_Record):
+    kind: Literal["entity"]
+    name: NonEmpty
+    aliases: list[str] = []
+    cls: NonEmpty = Field(alias="class")
+
+
+class RelationRecord(_Record):
+    kind: Literal["relation"]
+    subject: NonEmpty
+    predicate: NonEmpty
+    object: NonEmpty
+    evidence: str = ""
+
+
+class ObservationRecord(_Record):
+    kind: Literal["observation"]
+    region: NonEmpty
+    indicator: NonEmpty
+    year: int | None = None
+    value: float
+    unit: str = ""
+    target: bool = False
+    evidence: str = ""
+
+
+_RECORD = TypeAdapter(Annotated[Union[EntityRecord, RelationRecord, ObservationRecord], Field(discriminator="kind")])
+
+
+def parse_record(item: object, where: str) -> dict:
+    """`item` checked against the gold schema; a record that breaks it is an error naming the
+    field, so a hand-edited gold or prediction file cannot be scored silently wrong."""
+    try:
+        record = _RECORD.validate_python(item)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'record'}: {e['msg']}" for e in exc.errors())
+        raise KGError(f"{where}: not a record of the gold schema ({problems})") from None
+    return record.model_dump(by_alias=True)
 
 
 def document_names(resolved: ResolvedDocument, entities: dict[str, Entity]) -> dict[str, tuple[str, list[str]]]:

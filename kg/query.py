@@ -223,3 +223,86 @@ def format_result(result: Result, fmt: str = "table") -> str:
     for r in rows:
         lines.append("  ".join(c + " " * (w - _width(c)) for c, w in zip(r, widths)).rstrip())
     return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------- SPARQL 1.1 result formats
+def _xml_escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+def results_xml(result: Result) -> str:
+    """SPARQL Query Results XML Format."""
+    out = ['<?xml version="1.0" encoding="utf-8"?>', '<sparql xmlns="http://www.w3.org/2005/sparql-results#">']
+    if result.kind == "ask":
+        out += ["  <head/>", f"  <boolean>{'true' if result.answer else 'false'}</boolean>", "</sparql>"]
+        return "\n".join(out)
+    out.append("  <head>" + "".join(f'<variable name="{v}"/>' for v in result.variables) + "</head>")
+    out.append("  <results>")
+    for row in result.rows:
+        cells = []
+        for name, term in row.items():
+            if isinstance(term, URIRef):
+                value = f"<uri>{_xml_escape(str(term))}</uri>"
+            elif isinstance(term, Literal):
+                attrs = f' xml:lang="{term.language}"' if term.language else (
+                    f' datatype="{_xml_escape(str(term.datatype))}"' if term.datatype else "")
+                value = f"<literal{attrs}>{_xml_escape(str(term))}</literal>"
+            else:
+                value = f"<bnode>{_xml_escape(str(term))}</bnode>"
+            cells.append(f'<binding name="{name}">{value}</binding>')
+        out.append("    <result>" + "".join(cells) + "</result>")
+    out += ["  </results>", "</sparql>"]
+    return "\n".join(out)
+
+
+def results_tsv(result: Result) -> str:
+    """SPARQL 1.1 Query Results TSV: terms in their Turtle/N-Triples form."""
+    lines = ["\t".join("?" + v for v in result.variables)]
+    for row in result.rows:
+        lines.append("\t".join(row[v].n3() if v in row else "" for v in result.variables))
+    return "\n".join(lines) + "\n"
+
+
+def results_csv(result: Result) -> str:
+    """SPARQL 1.1 Query Results CSV: plain values."""
+    return format_result(result, "csv").replace("\n", "\r\n")
+
+
+# Media types the endpoint answers with, by result kind; the first is the default.
+SELECT_TYPES = {
+    "application/sparql-results+json": lambda r: json.dumps(results_json(r), ensure_ascii=False),
+    "application/json": lambda r: json.dumps(results_json(r), ensure_ascii=False),
+    "application/sparql-results+xml": results_xml,
+    "application/xml": results_xml,
+    "text/csv": results_csv,
+    "text/tab-separated-values": results_tsv,
+}
+GRAPH_TYPES = {"text/turtle": "turtle", "application/ld+json": "json-ld", "application/n-triples": "nt",
+               "application/rdf+xml": "xml"}
+
+
+def negotiate(accept: str, offered: list[str]) -> str | None:
+    """The offered media type the Accept header prefers (q-values honoured); None if none fits."""
+    if not accept.strip():
+        return offered[0]
+    wanted = []
+    for i, part in enumerate(accept.split(",")):
+        fields = [f.strip() for f in part.split(";")]
+        q = 1.0
+        for f in fields[1:]:
+            if f.startswith("q="):
+                try:
+                    q = float(f[2:])
+                except ValueError:
+                    q = 0.0
+        wanted.append((-q, i, fields[0].lower()))
+    for _, _, media in sorted(wanted):
+        if media in ("*/*", ""):
+            return offered[0]
+        if media.endswith("/*"):
+            match = next((o for o in offered if o.startswith(media[:-1])), None)
+            if match:
+                return match
+        elif media in offered:
+            return media
+    return None

@@ -20,6 +20,15 @@ UNION_FILE = "graph.ttl"       # their union
 OXIGRAPH_THRESHOLD = 200_000   # triples; above this `auto` picks Oxigraph
 
 
+def _graph() -> Graph:
+    from .emit import PREFIXES
+
+    graph = Graph()
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace)
+    return graph
+
+
 @dataclass
 class Result:
     """A SPARQL result: SELECT rows, an ASK answer, or CONSTRUCT/DESCRIBE triples."""
@@ -88,7 +97,7 @@ class RdflibStore:
         if result.type == "ASK":
             return Result("ask", [], [], answer=bool(result.askAnswer))
         if result.type in ("CONSTRUCT", "DESCRIBE"):
-            graph = Graph()
+            graph = _graph()
             for triple in result:
                 graph.add(triple)
             return Result("graph", [], [], graph=graph)
@@ -134,7 +143,7 @@ class OxigraphStore:
         if isinstance(result, pyoxigraph.QueryBoolean):
             return Result("ask", [], [], answer=bool(result))
         if isinstance(result, pyoxigraph.QueryTriples):
-            graph = Graph()
+            graph = _graph()
             for triple in result:
                 graph.add((from_oxigraph(triple.subject), from_oxigraph(triple.predicate), from_oxigraph(triple.object)))
             return Result("graph", [], [], graph=graph)

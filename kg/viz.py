@@ -215,13 +215,18 @@ def _tooltip(node: MapNode, nodes: dict[str, MapNode], cluster: str) -> str:
     return "\n".join(lines)
 
 
-def write_map(store: Store, out: Path, city: str | None = None, chain: str | None = None) -> Path:
-    from .pipeline import write_atomic
-
+def map_html(store: Store, city: str | None = None, chain: str | None = None) -> str:
+    """The cluster map page, optionally cut down to one city's or one chain's part."""
     graph, nodes = map_graph(store)
     if city or chain:
         graph = subgraph(graph, nodes, city, chain)
-    write_atomic(Path(out), render(graph, nodes).encode("utf-8"))
+    return render(graph, nodes)
+
+
+def write_map(store: Store, out: Path, city: str | None = None, chain: str | None = None) -> Path:
+    from .pipeline import write_atomic
+
+    write_atomic(Path(out), map_html(store, city, chain).encode("utf-8"))
     return Path(out)
 
 

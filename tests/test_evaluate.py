@@ -93,3 +93,21 @@ def test_scorer_counts_identical_extracted_records_once():
     gold = [E("金华市", "City")]
     report = score([E("金华市", "City"), E("金华市", "City")], gold)
     assert overall(report, "entities").predicted == 1
+
+
+def test_reading_records_names_the_line_and_field_that_break_the_schema(tmp_path):
+    import pytest
+
+    from kg.errors import KGError
+    from kg.evaluate import read_jsonl
+
+    path = tmp_path / "p.jsonl"
+    path.write_text('{"doc": "a.txt", "kind": "entity", "name": "晶澳", "aliases": [], "class": "Company"}\n'
+                    '{"doc": "a.txt", "kind": "observation", "region": "金华", "indicator": "GDP", "value": "many"}\n',
+                    encoding="utf-8")
+    with pytest.raises(KGError, match=r"p.jsonl:2: .*observation\.value"):
+        read_jsonl(path)
+    path.write_text('{"doc": "a.txt", "kind": "entity", "name": "晶澳", "class": "Company", "confidence": 0.9}\n',
+                    encoding="utf-8")
+    assert read_jsonl(path) == [{"doc": "a.txt", "kind": "entity", "name": "晶澳", "aliases": [],
+                                 "class": "Company", "confidence": 0.9}]
