@@ -21,13 +21,13 @@ PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX prov: <http://www.w3.org/ns/prov#>
 PREFIX schema: <https://schema.org/>
-SELECT ?company ?name ?predicate ?member ?memberName ?quote ?doc WHERE {
+SELECT ?company ?name ?predicate ?member ?memberName ?quote ?doc ?start WHERE {
   ?member skos:broader* ?industry ; rdfs:label ?memberName . FILTER (lang(?memberName) = "zh")
   VALUES ?predicate { kg:leadsChain kg:inIndustry }
   ?company ?predicate ?member ; a kg:Company ; rdfs:label ?name .
   OPTIONAL {
     ?fact rdf:subject ?company ; rdf:predicate ?predicate ; rdf:object ?member ; kg:quote ?quote ;
-          prov:wasDerivedFrom ?d . ?d schema:name ?doc .
+          kg:startOffset ?start ; prov:wasDerivedFrom ?d . ?d schema:name ?doc .
   }
 }"""
 _PLACES = """
@@ -77,27 +77,30 @@ def chain(store: Store, industry: str, city: str | None = None) -> Chain:
     city_iri = resolve_term(store, city, "place") if city else None
     companies: dict[str, ChainCompany] = {}
     industries: set[str] = set()
+    evidence: dict[str, set[tuple[str, int, str]]] = {}   # company → (document, offset, quote)
     for row in store.query(_MEMBERS, {"industry": root}).rows:
         iri = str(row["company"])
         entry = companies.setdefault(iri, ChainCompany(iri, str(row["name"]), False))
         entry.leader |= str(row["predicate"]) == _KG + "leadsChain"
-        member = str(row["memberName"])
-        industries.add(member)
-        if member not in entry.industries:
-            entry.industries.append(member)
-        if "quote" in row and (str(row["quote"]), str(row["doc"])) not in entry.evidence:
-            entry.evidence.append((str(row["quote"]), str(row["doc"])))
+        industries.add(str(row["memberName"]))
+        entry.industries = sorted({*entry.industries, str(row["memberName"])})
+        if "quote" in row:
+            evidence.setdefault(iri, set()).add((str(row["doc"]), int(row["start"]), str(row["quote"])))
     in_city: set[str] = set()
     for entry in companies.values():
+        # Rows come in whatever order the engine likes: sort, so every store prints the same chain.
+        entry.evidence = [(quote, doc) for doc, _, quote in sorted(evidence.get(entry.iri, ()))]
+        counties, cities = set(), set()
         for row in store.query(_PLACES, {"company": URIRef(entry.iri)}).rows:
             cls = str(row["placeClass"]).removeprefix(_KG)
-            if cls in ("County", "Town") and str(row["placeName"]) not in entry.counties:
-                entry.counties.append(str(row["placeName"]))
+            if cls in ("County", "Town"):
+                counties.add(str(row["placeName"]))
             city_name = str(row["cityName"]) if "cityName" in row else (str(row["placeName"]) if cls == "City" else "")
-            if city_name and city_name not in entry.cities:
-                entry.cities.append(city_name)
+            if city_name:
+                cities.add(city_name)
             if city_iri is not None and city_iri in (row.get("city"), row["place"]):
                 in_city.add(entry.iri)
+        entry.counties, entry.cities = sorted(counties), sorted(cities)
     members = [c for c in companies.values() if city_iri is None or c.iri in in_city]
     members.sort(key=lambda c: (not c.leader, -len(c.evidence), c.name))
     name = store.query(_NAME, {"e": root}).rows

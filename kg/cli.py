@@ -35,12 +35,16 @@ def build(
     workers: int = typer.Option(1, "--workers", "-w", min=1, help="Extract documents in this many processes."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Re-extract every document."),
     viz: bool = typer.Option(True, "--viz/--no-viz", help="Also write the cluster map (graph.html)."),
+    endpoint: Optional[str] = typer.Option(None, "--endpoint", help=(
+        "Also load the graph into this SPARQL Graph Store endpoint (e.g. http://127.0.0.1:7878/store): "
+        "one named graph per document; only changed graphs are sent.")),
 ) -> None:
     """Build the graph (Turtle, TriG, N-Quads) and the cluster map from a folder of articles."""
     from .pipeline import build as run_build
 
     try:
-        result = run_build(input, output, min_confidence=min_confidence, workers=workers, use_cache=not no_cache)
+        result = run_build(input, output, min_confidence=min_confidence, workers=workers, use_cache=not no_cache,
+                           endpoint=endpoint)
     except ValidationError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(1)
@@ -62,6 +66,10 @@ def build(
                f"{result.triples} triples; conforms to ontology/shapes.ttl")
     for kind, path in result.files.items():
         typer.echo(f"  {kind:<9} {path}")
+    if result.pushed is not None:
+        pushed = result.pushed
+        typer.echo(f"loaded into {endpoint}: {len(pushed.replaced)} named graphs replaced, {pushed.unchanged} "
+                   f"unchanged, {len(pushed.removed)} removed")
 
 
 @app.command()
@@ -126,10 +134,13 @@ def evaluate(
     typer.echo(format_report(report))
 
 
-def _store(build_dir: Path, store: str):
+def _store(build_dir: Path, store: str, endpoint: str | None):
     from .store import open_store
 
-    return open_store(build_dir, store)
+    return open_store(build_dir, store, endpoint)
+
+
+ENDPOINT_HELP = "Answer from this SPARQL query endpoint (e.g. http://127.0.0.1:7878/query) instead of --build."
 
 
 def _params(values: list[str]) -> dict[str, str]:
@@ -152,6 +163,7 @@ def query(
     list_queries: bool = typer.Option(False, "--list", help="List the named queries."),
     build_dir: Path = typer.Option(BUILD, "--build", help="The folder `kg build` wrote."),
     store: str = typer.Option("auto", "--store", help="rdflib, oxigraph or auto (by size)."),
+    endpoint: Optional[str] = typer.Option(None, "--endpoint", help=ENDPOINT_HELP),
 ) -> None:
     """Run SPARQL against the built graph: from an argument, a file, standard input or by name."""
     from .errors import QuerySyntaxError
@@ -181,7 +193,7 @@ def query(
         else:
             _fail("no query: give one as an argument, with --file, with --name, or on standard input")
         values = _params(param)
-        graph = _store(build_dir, store)
+        graph = _store(build_dir, store, endpoint)
         if name is not None:
             from .query import run_named
 
@@ -208,6 +220,7 @@ def chain(
     as_json: bool = typer.Option(False, "--json", help="Print the chain as JSON."),
     build_dir: Path = typer.Option(BUILD, "--build"),
     store: str = typer.Option("auto", "--store"),
+    endpoint: Optional[str] = typer.Option(None, "--endpoint", help=ENDPOINT_HELP),
 ) -> None:
     """The companies of an industry chain (narrower industries included), leaders first,
     with their county and city and the quotes that support them."""
@@ -216,7 +229,7 @@ def chain(
     from .chain import chain as find_chain, format_chain
 
     try:
-        result = find_chain(_store(build_dir, store), industry, city)
+        result = find_chain(_store(build_dir, store, endpoint), industry, city)
     except KGError as exc:
         _fail(str(exc))
     if as_json:
@@ -238,7 +251,7 @@ def viz(
     from .viz import summary, write_map
 
     try:
-        graph = _store(build_dir, store)
+        graph = _store(build_dir, store, None)
         city_iri = str(resolve_term(graph, city, "place")) if city else None
         chain_iri = str(resolve_term(graph, chain_name, "industry")) if chain_name else None
         path = write_map(graph, out or build_dir / "graph.html", city_iri, chain_iri)
@@ -258,13 +271,15 @@ def serve(
     workers: int = typer.Option(2, "--workers", min=1, help="Query worker processes."),
     timeout: float = typer.Option(10.0, "--timeout", min=0.1, help="Seconds a query may run."),
     max_results: int = typer.Option(10_000, "--max-results", min=1, help="Rows (or triples) a result may have."),
+    endpoint: Optional[str] = typer.Option(None, "--endpoint", help=ENDPOINT_HELP),
 ) -> None:
     """Serve the graph: a read-only SPARQL 1.1 endpoint (/sparql), entity pages (/id/…) and a web page (/)."""
     from .serve import serve as run_server
 
-    typer.echo(f"kg: serving {build_dir} at http://{host}:{port}/ (SPARQL endpoint: http://{host}:{port}/sparql)")
+    source = endpoint or build_dir
+    typer.echo(f"kg: serving {source} at http://{host}:{port}/ (SPARQL endpoint: http://{host}:{port}/sparql)")
     try:
-        run_server(build_dir, host, port, store, workers, timeout, max_results)
+        run_server(build_dir, host, port, store, workers, timeout, max_results, endpoint)
     except KGError as exc:
         _fail(str(exc))
 

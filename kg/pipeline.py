@@ -20,24 +20,30 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
-from rdflib import Dataset, Graph, URIRef
+from rdflib import Graph, URIRef
 
 from . import emit, export
-from .errors import ValidationError
+from .errors import EndpointError, ValidationError
 from .figures import find_figures
 from .load import load_corpus
 from .mentions import find_mentions, make_views
 from .mentions.model import tagger
 from .relations import find_relations, sentence_contexts
 from .resolve import resolve
+from .serialise import graph_files, oxigraph_triples, union
 from .text import split_sentences
 from .types import Document, DocumentExtraction, Entity, LoadProblem, ResolvedDocument
 from .validate import Validation, combine, validate_document, validate_graph
 
+if TYPE_CHECKING:
+    from .remote import PushReport
+
 STAGES = ("text", "ner", "mentions", "relations", "figures")
 _PACKAGE = Path(__file__).resolve().parent
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
 
 
 @cache
@@ -168,8 +174,10 @@ class BuildResult:
     facts: int
     observations: int
     validation: Validation
+    pushed: "PushReport | None" = None
 
 
+ENDPOINT_STATE = ".endpoint-state.json"   # what was last sent to each Graph Store endpoint
 OUTPUTS = {"turtle": "graph.ttl", "trig": "graph.trig", "nquads": "graph.nq", "jsonl": "extraction.jsonl",
            "manifest": "manifest.json"}
 
@@ -178,51 +186,38 @@ def document_graphs(corpus: Corpus, min_confidence: float = 0.0) -> dict[str, Gr
     return {r.document.name: emit.document_graph(r, corpus.entities, min_confidence) for r in corpus.resolved}
 
 
-def dataset(graphs: dict[str, Graph]) -> Dataset:
-    data = Dataset()
-    for prefix, namespace in emit.PREFIXES.items():
-        data.bind(prefix, namespace)
-    for name, graph in graphs.items():
-        target = data.graph(emit.graph_iri(name))
-        for triple in graph:
-            target.add(triple)
-    for iri, graph in ((emit.REFERENCE_GRAPH, emit.reference_graph()), (emit.ONTOLOGY_GRAPH, emit.ontology_graph())):
-        target = data.graph(iri)
-        for triple in graph:
-            target.add(triple)
-    return data
+def named_graphs(graphs: dict[str, Graph]) -> dict[URIRef, Graph]:
+    """Graph IRI → graph: one per document, the reference data and the ontology."""
+    named = {emit.graph_iri(name): graph for name, graph in graphs.items()}
+    named[emit.REFERENCE_GRAPH] = emit.reference_graph()
+    named[emit.ONTOLOGY_GRAPH] = emit.ontology_graph()
+    return named
 
 
 def build(corpus_dir: Path, out_dir: Path, *, min_confidence: float = 0.0, workers: int = 1,
-          use_cache: bool = True) -> BuildResult:
-    """Extract, resolve, emit, validate and write the graph. Raises ValidationError (and
-    leaves the previous outputs untouched) when the graph does not conform."""
+          use_cache: bool = True, endpoint: str | None = None) -> BuildResult:
+    """Extract, resolve, emit, validate and write the graph, and load it into the Graph
+    Store endpoint if one is given. Raises ValidationError (and leaves the previous outputs
+    untouched) when the graph does not conform."""
     out_dir = Path(out_dir)
-    corpus = extract(corpus_dir, workers, out_dir / ".cache" if use_cache else None)
+    cache_dir = out_dir / ".cache" if use_cache else None
+    corpus = extract(corpus_dir, workers, cache_dir)
     started = time.perf_counter()
     graphs = document_graphs(corpus, min_confidence)
+    named = named_graphs(graphs)
+    triples = {iri: oxigraph_triples(graph) for iri, graph in named.items()}
     corpus.times["rdf"] = time.perf_counter() - started
     started = time.perf_counter()
-    validation = combine([validate_document(g, name) for name, g in graphs.items()] +
-                         [_validate_reference()])
+    validation = combine([validate_document(triples[emit.graph_iri(name)], name) for name in graphs] +
+                         [_validate_reference(cache_dir)])
     corpus.times["shacl"] = time.perf_counter() - started
     if not validation.conforms:
         raise ValidationError(validation.text)
     started = time.perf_counter()
-    data = dataset(graphs)
-    union = Graph()
-    for prefix, namespace in emit.PREFIXES.items():
-        union.bind(prefix, namespace)
-    for triple in _union_triples(data):
-        union.add(triple)
-    jsonl = "".join(json.dumps(r, ensure_ascii=False) + "\n"
-                    for r in export.records(corpus.resolved, corpus.entities, min_confidence))
-    contents = {
-        "turtle": union.serialize(format="turtle"),
-        "trig": data.serialize(format="trig"),
-        "nquads": data.serialize(format="nquads"),
-        "jsonl": jsonl,
-    }
+    merged = union(triples)
+    contents: dict[str, str | bytes] = dict(graph_files(triples, merged))
+    contents["jsonl"] = "".join(json.dumps(r, ensure_ascii=False) + "\n"
+                                for r in export.records(corpus.resolved, corpus.entities, min_confidence))
     facts = sum(1 for r in corpus.resolved for f in r.facts if f.confidence >= min_confidence)
     observations = sum(1 for r in corpus.resolved for o in r.observations if o.confidence >= min_confidence)
     manifest = {
@@ -232,30 +227,39 @@ def build(corpus_dir: Path, out_dir: Path, *, min_confidence: float = 0.0, worke
                       for d in corpus.documents],
         "skipped": [{"name": p.path, "reason": p.reason} for p in corpus.problems],
         "counts": {"documents": len(corpus.documents), "entities": len(corpus.entities), "facts": facts,
-                   "observations": observations, "triples": len(union)},
+                   "observations": observations, "triples": len(merged)},
     }
     contents["manifest"] = json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
     corpus.times["serialise"] = time.perf_counter() - started
     out_dir.mkdir(parents=True, exist_ok=True)
     files = {}
-    for kind, text in contents.items():
+    for kind, content in contents.items():
         path = out_dir / OUTPUTS[kind]
-        write_atomic(path, text.encode("utf-8"))
+        write_atomic(path, content.encode("utf-8") if isinstance(content, str) else content)
         files[kind] = path
-    return BuildResult(corpus, files, len(union), facts, observations, validation)
+    pushed = None
+    if endpoint:
+        from .remote import push
+
+        started = time.perf_counter()
+        try:
+            pushed = push(endpoint, named, out_dir / ENDPOINT_STATE)
+        except EndpointError as exc:
+            raise EndpointError(f"the graph was built in {out_dir} but not fully loaded into {endpoint}: {exc}") from None
+        corpus.times["push"] = time.perf_counter() - started
+    return BuildResult(corpus, files, len(merged), facts, observations, validation, pushed)
 
 
-def _union_triples(data: Dataset):
-    seen = set()
-    for s, p, o, _ in data.quads((None, None, None, None)):
-        if (s, p, o) not in seen:
-            seen.add((s, p, o))
-            yield s, p, o
-
-
-@cache
-def _validate_reference() -> Validation:
-    return validate_graph(emit.reference_graph(), "reference")
+def _validate_reference(cache_dir: Path | None) -> Validation:
+    """The reference graph's validation, remembered per extractor version: the reference
+    data ships with the code, so the same version always gives the same answer."""
+    marker = cache_dir / f"reference-{extractor_version()}.conforms" if cache_dir else None
+    if marker is not None and marker.is_file():
+        return Validation(True)
+    result = validate_graph(emit.reference_graph(), "reference")
+    if result.conforms and marker is not None:
+        write_atomic(marker, b"")
+    return result
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -264,6 +268,7 @@ def write_atomic(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
+        os.fchmod(handle, 0o666 & ~_UMASK)   # mkstemp makes 0600; outputs are ordinary files
         with os.fdopen(handle, "wb") as out:
             out.write(data)
             out.flush()

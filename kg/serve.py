@@ -8,7 +8,6 @@ N-Triples for CONSTRUCT and DESCRIBE). Updates and other writes are refused.
 from __future__ import annotations
 
 import html
-import json
 import multiprocessing as mp
 import queue
 from dataclasses import dataclass
@@ -32,7 +31,7 @@ _UPDATE = ("application/sparql-update",)
 # ====================================================================== worker processes
 def _worker_main(conn, build_dir: str, kind: str, endpoint: str | None) -> None:
     try:
-        store = _make_store(build_dir, kind, endpoint)
+        store = open_store(Path(build_dir), kind, endpoint)
     except Exception as exc:   # report why the graph could not be opened, then stop
         conn.send(("failed", f"{type(exc).__name__}: {exc}"))
         return
@@ -71,14 +70,6 @@ def _map_page(store, city: str | None, chain: str | None) -> str:
     city_iri = str(resolve_term(store, city, "place")) if city else None
     chain_iri = str(resolve_term(store, chain, "industry")) if chain else None
     return map_html(store, city_iri, chain_iri)
-
-
-def _make_store(build_dir: str, kind: str, endpoint: str | None):
-    if endpoint:
-        from .remote import RemoteStore
-
-        return RemoteStore(endpoint)
-    return open_store(Path(build_dir), kind)
 
 
 @dataclass
@@ -355,9 +346,9 @@ def _short(iri: str) -> str:
 def _entity_page(pool: QueryPool, iri: URIRef) -> Response:
     binding = {"entity": iri}
     try:
-        about = pool.run("sparql", _with(_ABOUT, binding))
-        facts = pool.run("sparql", _with(_FACTS, binding))
-        figures = pool.run("sparql", _with(_FIGURES, binding))
+        about = pool.run("sparql", with_values(_ABOUT, binding))
+        facts = pool.run("sparql", with_values(_FACTS, binding))
+        figures = pool.run("sparql", with_values(_FIGURES, binding))
     except (KGError, RuntimeError) as exc:
         return PlainTextResponse(f"{exc}\n", status_code=503)
     if not about.rows and not facts.rows:
@@ -402,10 +393,6 @@ def _entity_page(pool: QueryPool, iri: URIRef) -> Response:
     out.append(f"<p><a href='{e(local_link(str(iri)))}?format=turtle'>Turtle</a> · "
                f"<a href='{e(local_link(str(iri)))}?format=json-ld'>JSON-LD</a></p></body></html>")
     return HTMLResponse("".join(out))
-
-
-def _with(sparql: str, bindings: dict) -> str:
-    return with_values(sparql, bindings)
 
 
 # ====================================================================== running

@@ -187,22 +187,6 @@ def _term_n3(term: Node) -> str:
     return term.n3()
 
 
-def to_oxigraph(term: Node):
-    import pyoxigraph
-
-    if isinstance(term, URIRef):
-        return pyoxigraph.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return pyoxigraph.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return pyoxigraph.Literal(str(term), language=term.language)
-        if term.datatype:
-            return pyoxigraph.Literal(str(term), datatype=pyoxigraph.NamedNode(str(term.datatype)))
-        return pyoxigraph.Literal(str(term))
-    raise TypeError(f"cannot bind {term!r}")
-
-
 def from_oxigraph(term) -> Node:
     import pyoxigraph
 
@@ -226,8 +210,13 @@ def graph_file(build_dir: Path) -> Path:
     return path
 
 
-def open_store(build_dir: Path = Path("build"), kind: str = "auto") -> Store:
-    """Load the built graph into a store: `rdflib`, `oxigraph`, or `auto` (by size)."""
+def open_store(build_dir: Path = Path("build"), kind: str = "auto", endpoint: str | None = None) -> Store:
+    """Load the built graph into a store: `rdflib`, `oxigraph`, or `auto` (by size); or,
+    given a SPARQL query endpoint's URL, answer from that server instead."""
+    if endpoint:
+        from .remote import RemoteStore
+
+        return RemoteStore(endpoint).check()
     path = graph_file(build_dir)
     if kind == "auto":
         with path.open("rb") as handle:

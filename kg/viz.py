@@ -71,16 +71,21 @@ class MapNode:
 
 def map_graph(store: Store) -> tuple[nx.Graph, dict[str, MapNode]]:
     """The company–industry–place–platform graph of the store, with per-node details."""
+    # Rows are sorted first: engines return them in different orders, and the communities,
+    # tooltips and a node's class must not depend on the store.
+    def rows(query: str, *keys: str) -> list[dict]:
+        return sorted(store.query(query).rows, key=lambda r: tuple(str(r.get(k, "")) for k in keys))
+
     nodes: dict[str, MapNode] = {}
-    for row in store.query(_NODES).rows:
+    for row in rows(_NODES, "e", "class", "label"):
         cls = str(row["class"]).removeprefix(KG)
         iri = str(row["e"])
         if iri not in nodes:
             nodes[iri] = MapNode(iri, str(row["label"]), cls, FAMILIES[cls])
-    parents = {str(r["place"]): str(r["parent"]) for r in store.query(_PARENTS).rows}
+    parents = {str(r["place"]): str(r["parent"]) for r in rows(_PARENTS, "place", "parent")}
     graph = nx.Graph()
     graph.add_nodes_from(nodes)
-    for row in store.query(_EDGES).rows:
+    for row in rows(_EDGES, "s", "p", "o", "doc", "quote"):
         s, p, o = str(row["s"]), str(row["p"]).removeprefix(KG), str(row["o"])
         if s not in nodes or o not in nodes:
             continue

@@ -29,6 +29,22 @@ def small_build(tmp_path_factory):
     return build(FIXTURES / "small", out, use_cache=False)
 
 
+@pytest.fixture(scope="session")
+def graph_dir(tmp_path_factory):
+    """The hand-written graph tests/fixtures/graph/small.trig as a build folder (graph.nq + its union graph.ttl)."""
+    from rdflib import Dataset, Graph
+
+    out = tmp_path_factory.mktemp("graph")
+    data = Dataset()
+    data.parse(FIXTURES / "graph" / "small.trig", format="trig")
+    data.serialize(out / "graph.nq", format="nquads")
+    union = Graph()
+    for s, p, o, _ in data.quads((None, None, None, None)):
+        union.add((s, p, o))
+    union.serialize(out / "graph.ttl", format="turtle")
+    return out
+
+
 @pytest.fixture
 def small_corpus(tmp_path):
     """A writable copy of the small article's folder."""

@@ -2,6 +2,10 @@
 from __future__ import annotations
 
 import hashlib
+import socket
+import time
+import urllib.error
+import urllib.request
 
 from kg.pipeline import extract_document
 from kg.types import Document, DocumentExtraction
@@ -21,3 +25,33 @@ def relations(text: str) -> set[tuple[str, str, str]]:
 
 def figures(text: str) -> set[tuple]:
     return {(f.region.text, f.value, f.unit, f.year, f.target) for f in extract_text(text).figures}
+
+
+def normalised_rows(result) -> list:
+    """Rows as sets; GROUP_CONCAT's order is not defined by SPARQL, so its parts are sorted."""
+    return sorted(sorted((k, "、".join(sorted(str(v).split("、")))) for k, v in row.items()) for row in result.rows)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(url: str, process, seconds: float = 60) -> None:
+    """Until `url` answers; fails with the server's output if the process ends first."""
+    import pytest
+
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=1)
+            return
+        except urllib.error.HTTPError:
+            return   # it answers, if not with 200
+        except OSError:
+            if process.poll() is not None:
+                pytest.fail(process.stdout.read().decode())
+            time.sleep(0.2)
+    process.kill()
+    pytest.fail(f"{url} did not answer within {seconds} s")

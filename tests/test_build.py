@@ -130,7 +130,7 @@ def test_build_interrupted_leaves_previous_graph_intact(small_corpus, tmp_path, 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(pipeline.Dataset, "serialize", interrupted)
+    monkeypatch.setattr(pipeline, "graph_files", interrupted)
     with pytest.raises(KeyboardInterrupt):
         pipeline.build(small_corpus, out)
     assert _snapshot(out) == before
@@ -164,3 +164,47 @@ def test_build_min_confidence_drops_weaker_facts(small_corpus, tmp_path):
     strict = pipeline.build(small_corpus, tmp_path / "strict", min_confidence=0.8)
     confidences = [f.confidence for r in everything.corpus.resolved for f in r.facts]
     assert strict.facts == sum(1 for c in confidences if c >= 0.8) < everything.facts
+
+
+def _outputs(out):
+    """What a build wrote, minus the manifest's timing-free but order-sensitive parts."""
+    return {name: (out / name).read_bytes() for name in ("graph.ttl", "graph.trig", "graph.nq", "extraction.jsonl")}
+
+
+def test_build_with_worker_processes_writes_the_same_files_as_one_process(tmp_path):
+    one = pipeline.build(CORPUS, tmp_path / "one", use_cache=False, workers=1)
+    three = pipeline.build(CORPUS, tmp_path / "three", use_cache=False, workers=3)
+    assert _outputs(tmp_path / "one") == _outputs(tmp_path / "three")
+    assert one.triples == three.triples > 5000
+
+
+def test_build_incremental_equals_a_full_build_after_adding_changing_and_removing(tmp_path, monkeypatch):
+    import shutil
+
+    corpus, out = tmp_path / "corpus", tmp_path / "out"
+    shutil.copytree(CORPUS, corpus)
+    shutil.copy(FIXTURES / "small" / "lishui.txt", corpus)
+    pipeline.build(corpus, out)
+    names = sorted(p.name for p in corpus.glob("*.txt"))
+    (corpus / names[0]).unlink()                                               # removed
+    changed = corpus / names[1]
+    changed.write_text(changed.read_text(encoding="utf-8") + "\n宁波市积极培育工业互联网平台。\n", encoding="utf-8")
+    (corpus / "added.txt").write_text("# 嘉兴\n\n嘉兴市重点发展智能光伏产业，以晶科为龙头。\n", encoding="utf-8")
+
+    extracted = []
+    real = pipeline._extract_timed
+    monkeypatch.setattr(pipeline, "_extract_timed", lambda doc: extracted.append(doc.name) or real(doc))
+    pipeline.build(corpus, out)
+    assert sorted(extracted) == sorted(["added.txt", names[1]])                 # the rest came from the cache
+    pipeline.build(corpus, tmp_path / "full", use_cache=False)
+    assert _outputs(out) == _outputs(tmp_path / "full")
+
+
+def test_build_outputs_are_ordinary_readable_files(small_build):
+    import os
+    import stat
+
+    umask = os.umask(0)
+    os.umask(umask)
+    for path in small_build.files.values():
+        assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask, path

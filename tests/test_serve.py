@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
 import time
@@ -16,18 +15,13 @@ from kg.query import run_named
 from kg.store import open_store
 
 from .conftest import network_requests
+from .helpers import free_port, wait_for
 
 pytestmark = pytest.mark.slow
 
 COMPANIES = """PREFIX kg: <https://w3id.org/zjkg/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?company ?name WHERE { ?company a kg:Company ; rdfs:label ?name }"""
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -38,15 +32,7 @@ def server(corpus_build):
                                 "--timeout", "2", "--max-results", "5000", "--workers", "2"],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(base + "/health", timeout=1)
-            break
-        except OSError:
-            if process.poll() is not None:
-                pytest.fail(process.stdout.read().decode())
-            time.sleep(0.3)
+    wait_for(base + "/health", process)
     yield base, build_dir
     process.terminate()
     process.wait(timeout=10)

@@ -7,8 +7,9 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
-from kg.emit import reference_types
-from kg.validate import validate_graph
+from kg.serialise import oxigraph_triples
+from kg.store import from_oxigraph
+from kg.validate import document_data, validate_graph
 from kg.vocab import ID, KG
 
 ENGINES = ("turbo", "pyshacl")
@@ -19,8 +20,9 @@ def valid_graph(small_build) -> Graph:
     from kg import emit
 
     resolved = small_build.corpus.resolved[0]
-    graph = emit.document_graph(resolved, small_build.corpus.entities)
-    graph += reference_types({str(n) for n in graph.all_nodes() if isinstance(n, URIRef)})
+    graph = Graph()
+    for t in document_data(oxigraph_triples(emit.document_graph(resolved, small_build.corpus.entities))):
+        graph.add((from_oxigraph(t.subject), from_oxigraph(t.predicate), from_oxigraph(t.object)))
     return graph
 
 

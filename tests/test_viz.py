@@ -7,7 +7,7 @@ import time
 import pytest
 
 from kg.store import open_store
-from kg.viz import communities, map_graph, subgraph, write_map
+from kg.viz import communities, map_graph, map_html, subgraph, summary, write_map
 
 from .conftest import network_requests
 
@@ -25,6 +25,12 @@ def test_viz_map_has_clusters_of_companies_industries_places_and_platforms(store
     membership = communities(graph)
     assert len(set(membership.values())) >= 4
     assert communities(graph) == membership          # fixed seed: the same map every build
+
+
+def test_viz_map_is_the_same_whichever_store_holds_the_graph(store, corpus_build):
+    other = open_store(corpus_build.files["nquads"].parent, "oxigraph")
+    assert store.name == "rdflib" and summary(other) == summary(store)
+    assert map_html(other) == map_html(store)
 
 
 def test_viz_subgraph_for_a_city_and_a_chain(store):

@@ -14,7 +14,7 @@ from typing import Iterable, Sequence
 from ..errors import MissingDependencyError
 from ..types import Token
 
-_BATCH = 64
+_BATCH = 32
 
 
 def _load_tsv(path) -> list[tuple[str, str]]:
@@ -26,6 +26,17 @@ def _load_tsv(path) -> list[tuple[str, str]]:
                 key, value = line.split("\t", 1)
                 rows.append((key, value))
     return rows
+
+
+def _batches(texts: Sequence[str]) -> list[list[int]]:
+    """Indices of texts to decode together: similar lengths (a batch runs as long as its
+    longest text), at most _BATCH of them (larger batches fall out of the CPU cache)."""
+    batches: list[list[int]] = []
+    for i in sorted(range(len(texts)), key=lambda i: len(texts[i])):
+        if not batches or len(batches[-1]) == _BATCH or len(texts[i]) > 1.5 * max(8, len(texts[batches[-1][0]])):
+            batches.append([])
+        batches[-1].append(i)
+    return batches
 
 
 class Tagger:
@@ -47,7 +58,8 @@ class Tagger:
         # tag.dic lists some ids twice (nr-B, then PER-B); the later name wins, as in LAC.
         self._tags = {int(key): value for key, value in _load_tsv(data / "tag.dic")}
         self._q2b = dict(_load_tsv(data / "q2b.dic"))
-        self._transitions = np.load(data / "lac_crf_transitions.npy")
+        self._transitions = np.load(data / "lac_crf_transitions.npy").astype(np.float32)
+        self._transitions_to_from = np.ascontiguousarray(self._transitions.T)
         options = ort.SessionOptions()
         options.intra_op_num_threads = 1   # one core per worker process; parallelism is ours
         options.inter_op_num_threads = 1
@@ -58,11 +70,8 @@ class Tagger:
 
     def tag(self, texts: Sequence[str]) -> list[list[Token]]:
         """Tokens with offsets and tags for each text."""
-        # Decode sentences of similar length together, so little padding is decoded.
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         out: list[list[Token]] = [[] for _ in texts]
-        for start in range(0, len(order), _BATCH):
-            batch = order[start:start + _BATCH]
+        for batch in _batches(texts):
             paths = self._viterbi([self._encode(texts[i]) for i in batch])
             for i, path in zip(batch, paths):
                 out[i] = self._tokens(texts[i], path)
@@ -77,38 +86,36 @@ class Tagger:
         return self._session.run(None, feeds)[0][0]
 
     def _viterbi(self, emissions: list) -> list[list[int]]:
+        """Best tag paths of a batch of sentences (max-plus dynamic programming, exact)."""
         np = self._np
         lengths = np.array([len(e) for e in emissions])
         longest = int(lengths.max()) if len(lengths) else 0
         if longest == 0:
             return [[] for _ in emissions]
-        n_tags = self._transitions.shape[0]
-        scores = np.zeros((len(emissions), longest, n_tags), dtype=np.float32)
+        batch, n_tags = len(emissions), self._transitions.shape[0]
+        scores = np.zeros((longest, batch, n_tags), dtype=np.float32)
         for i, e in enumerate(emissions):
-            scores[i, :len(e)] = e
-        best = scores[:, 0, :].copy()
-        back = np.zeros((len(emissions), longest, n_tags), dtype=np.int32)
+            scores[:len(e), i] = e
+        best = scores[0].copy()
+        back = np.zeros((longest, batch, n_tags), dtype=np.uint8)
+        total = np.empty((batch, n_tags, n_tags), dtype=np.float32)   # [sentence, to, from]
+        rows, cols = np.arange(batch)[:, None], np.arange(n_tags)[None, :]
         for t in range(1, longest):
-            total = best[:, :, None] + self._transitions[None, :, :]
-            arg = total.argmax(axis=1)
-            step = total.max(axis=1) + scores[:, t, :]
-            alive = (t < lengths)[:, None]
-            best = np.where(alive, step, best)
-            back[:, t, :] = arg
-        paths = []
-        for i, length in enumerate(lengths.tolist()):
-            if length == 0:
-                paths.append([])
-                continue
-            tag = int(best[i].argmax())
-            path = [tag]
-            pointers = back[i]
-            for t in range(length - 1, 0, -1):
-                tag = int(pointers[t, tag])
-                path.append(tag)
-            path.reverse()
-            paths.append(path)
-        return paths
+            # Reduce over the last (contiguous) axis: about twice as fast as over the middle one.
+            np.add(best[:, None, :], self._transitions_to_from[None], out=total)
+            arg = total.argmax(axis=2)
+            back[t] = arg
+            alive = t < lengths
+            best[alive] = (best[rows, arg] + self._transitions[arg, cols] + scores[t])[alive]
+        # Follow the back pointers of all sentences at once, each from its own last position.
+        tags = best.argmax(axis=1)
+        paths = np.zeros((longest, batch), dtype=np.int64)
+        everyone = np.arange(batch)
+        for t in range(longest - 1, -1, -1):
+            ended_later = t < lengths - 1
+            tags = np.where(ended_later, back[np.minimum(t + 1, longest - 1), everyone, tags], tags)
+            paths[t] = tags
+        return [paths[:length, i].tolist() for i, length in enumerate(lengths.tolist())]
 
     def _tokens(self, text: str, path: list[int]) -> list[Token]:
         tokens: list[Token] = []

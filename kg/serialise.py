@@ -1,0 +1,60 @@
+"""RDF out: the graphs as pyoxigraph terms, and the graph files written by Oxigraph's
+serialisers (rdflib's take some 30 times longer on our graphs, and the files grow with
+the corpus)."""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Iterable
+
+import pyoxigraph as ox
+from rdflib import BNode, Literal, URIRef
+from rdflib.term import Node
+
+from .emit import PREFIXES
+
+# Prefixes whose local names stay readable ("id:" would escape the "/" in every entity IRI).
+TURTLE_PREFIXES = {name: str(ns) for name, ns in PREFIXES.items() if name != "id"}
+_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+@lru_cache(maxsize=1 << 20)   # the same IRIs recur in every document
+def oxigraph_term(term: Node):
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype and str(term.datatype) != _STRING:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+def oxigraph_triples(triples: Iterable[tuple[Node, Node, Node]]) -> list[ox.Triple]:
+    """rdflib triples (a Graph, or any iterable of them) as pyoxigraph triples."""
+    term = oxigraph_term
+    return [ox.Triple(term(s), term(p), term(o)) for s, p, o in triples]
+
+
+def union(named: dict[URIRef, list[ox.Triple]]) -> list[ox.Triple]:
+    """The triples of all graphs, each once, in first-seen order (so files are reproducible)."""
+    return list(dict.fromkeys(t for triples in named.values() for t in triples))
+
+
+def _by_subject(triples: list[ox.Triple]) -> list[ox.Triple]:
+    """Each subject's triples together (stable: otherwise in emission order), so Turtle and
+    TriG can write them as one block."""
+    return sorted(triples, key=lambda t: t.subject.value)
+
+
+def graph_files(named: dict[URIRef, list[ox.Triple]], merged: list[ox.Triple]) -> dict[str, bytes]:
+    """N-Quads and TriG of the named graphs, Turtle of their union."""
+    quads = [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(str(iri)))
+             for iri, triples in named.items() for t in _by_subject(triples)]
+    return {
+        "turtle": ox.serialize(_by_subject(merged), format=ox.RdfFormat.TURTLE, prefixes=TURTLE_PREFIXES),
+        "trig": ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=TURTLE_PREFIXES),
+        "nquads": ox.serialize(quads, format=ox.RdfFormat.N_QUADS),
+    }
