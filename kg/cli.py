@@ -105,6 +105,8 @@ def evaluate(
                                                help="Score this JSONL instead of extracting the corpus."),
     errors: bool = typer.Option(False, "--errors", help="List each miss and false hit, by document and cause."),
     as_json: bool = typer.Option(False, "--json", help="Print the scores as JSON."),
+    readme: Optional[Path] = typer.Option(None, "--readme", help=(
+        "Put the report into this file between <!-- eval:start --> and <!-- eval:end -->.")),
 ) -> None:
     """Score the extraction against the gold standard (precision, recall, F1)."""
     from .evaluate import format_errors, format_report, read_folder, read_jsonl, score
@@ -132,6 +134,26 @@ def evaluate(
         typer.echo(format_errors(report))
         typer.echo("")
     typer.echo(format_report(report))
+    if readme is not None:
+        _into_readme(readme, "eval", "```\n" + format_report(report) + "\n```")
+
+
+def _into_readme(path: Path, name: str, report: str) -> None:
+    """Replace the text between `<!-- NAME:start -->` and `<!-- NAME:end -->` in `path` with
+    `report`, so documented figures are regenerated, never typed."""
+    from .pipeline import write_atomic
+
+    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+    try:
+        document = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        _fail(f"cannot read {path}: {exc}")
+    if document.count(start) != 1 or document.count(end) != 1 or document.index(start) > document.index(end):
+        _fail(f"{path} needs one {start} line and one {end} line after it")
+    head, rest = document.split(start)
+    tail = rest.split(end)[1]
+    write_atomic(path, f"{head}{start}\n{report.strip()}\n{end}{tail}".encode("utf-8"))
+    typer.echo(f"updated {path}", err=True)
 
 
 def _store(build_dir: Path, store: str, endpoint: str | None):
@@ -166,7 +188,7 @@ def query(
     endpoint: Optional[str] = typer.Option(None, "--endpoint", help=ENDPOINT_HELP),
 ) -> None:
     """Run SPARQL against the built graph: from an argument, a file, standard input or by name."""
-    from .errors import QuerySyntaxError
+    from .errors import QueryFailedError, QuerySyntaxError
     from .query import format_result, named_queries, named_query
 
     if list_queries:
@@ -205,7 +227,7 @@ def query(
         typer.echo(format_result(result, fmt))
         if result.kind == "select" and not result.rows and fmt == "table":
             typer.echo("(no results)", err=True)
-    except QuerySyntaxError as exc:
+    except (QuerySyntaxError, QueryFailedError) as exc:
         typer.echo(f"kg: {exc}", err=True)
         raise typer.Exit(1)
     except KGError as exc:
@@ -282,6 +304,45 @@ def serve(
         run_server(build_dir, host, port, store, workers, timeout, max_results, endpoint)
     except KGError as exc:
         _fail(str(exc))
+
+
+@app.command()
+def bench(
+    corpus: Path = typer.Option(CORPUS, "--corpus", help="The corpus to measure and to scale up."),
+    scales: str = typer.Option("1,10,100", "--scales", help="Corpus sizes to build, as multiples of --corpus."),
+    workers: int = typer.Option(2, "--workers", min=1, help="Worker processes for the scaled builds."),
+    triples: int = typer.Option(1_000_000, "--triples", min=1000, help="Size of the synthetic graph for the stores."),
+    runs: int = typer.Option(5, "--runs", min=1, help="Runs per measurement (the median is reported)."),
+    map_nodes: int = typer.Option(5000, "--map-nodes", min=10, help="Nodes of the cluster map to draw."),
+    limit: float = typer.Option(60.0, "--limit", min=1.0, help="Seconds after which a query is stopped."),
+    quick: bool = typer.Option(False, "--quick", help="A small run that checks the benchmark works (1×, 2×; 20k triples)."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Also write the report (Markdown) here."),
+    readme: Optional[Path] = typer.Option(None, "--readme", help=(
+        "Put the report into this file between <!-- bench:start --> and <!-- bench:end -->.")),
+) -> None:
+    """Measure speed and memory: stages vs the bare NER model, 1×/10×/100× builds, stores, the map."""
+    from .bench import run as run_bench
+    from .pipeline import write_atomic
+
+    if quick:
+        scales, triples, runs, map_nodes = "1,2", 20_000, 1, 300
+    try:
+        factors = sorted({int(s) for s in scales.split(",") if s.strip()})
+    except ValueError:
+        _fail(f"--scales takes whole numbers separated by commas, not {scales!r}")
+    if not factors or factors[0] < 1:
+        _fail("--scales needs at least one multiple of 1 or more")
+    try:
+        report = run_bench(corpus, factors, workers, triples, runs, map_nodes, limit,
+                           log=lambda m: typer.echo(m, err=True))
+    except KGError as exc:
+        _fail(str(exc))
+    text = report.markdown()
+    typer.echo(text)
+    if output is not None:
+        write_atomic(output, text.encode("utf-8"))
+    if readme is not None:
+        _into_readme(readme, "bench", text)
 
 
 def main() -> None:

@@ -14,6 +14,7 @@ from decimal import Decimal
 from functools import cache
 
 from rdflib import Graph, Literal, URIRef
+from rdflib.compare import to_canonical_graph
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from .reference import reference
@@ -175,8 +176,11 @@ def key_is_code(key: str) -> bool:
 
 @cache
 def ontology_graph() -> Graph:
+    """The ontology, its blank nodes (owl:unionOf lists) given labels derived from their
+    content, so every build writes the same graph (and a server is not sent it again)."""
     g = new_graph()
-    g.parse(ontology_file("kg.ttl"))
+    for triple in to_canonical_graph(Graph().parse(ontology_file("kg.ttl"))):
+        g.add(triple)
     return g
 
 

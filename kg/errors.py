@@ -28,6 +28,10 @@ class QuerySyntaxError(KGError):
         self.line, self.column, self.detail = line, column, message
 
 
+class QueryFailedError(KGError):
+    """A query that parses but that the engine could not evaluate."""
+
+
 class QueryLimitError(KGError):
     """A query ran past its time or result-size limit."""
 

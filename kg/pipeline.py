@@ -20,9 +20,10 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, BinaryIO, Callable, Sequence
 
-from rdflib import Graph, URIRef
+import pyoxigraph as ox
+from rdflib import URIRef
 
 from . import emit, export
 from .errors import EndpointError, ValidationError
@@ -32,10 +33,10 @@ from .mentions import find_mentions, make_views
 from .mentions.model import tagger
 from .relations import find_relations, sentence_contexts
 from .resolve import resolve
-from .serialise import graph_files, oxigraph_triples, union
+from .serialise import graph_writers, oxigraph_triples, union
 from .text import split_sentences
 from .types import Document, DocumentExtraction, Entity, LoadProblem, ResolvedDocument
-from .validate import Validation, combine, validate_document, validate_graph
+from .validate import Validation, combine, validate_document, validate_triples
 
 if TYPE_CHECKING:
     from .remote import PushReport
@@ -182,16 +183,19 @@ OUTPUTS = {"turtle": "graph.ttl", "trig": "graph.trig", "nquads": "graph.nq", "j
            "manifest": "manifest.json"}
 
 
-def document_graphs(corpus: Corpus, min_confidence: float = 0.0) -> dict[str, Graph]:
-    return {r.document.name: emit.document_graph(r, corpus.entities, min_confidence) for r in corpus.resolved}
-
-
-def named_graphs(graphs: dict[str, Graph]) -> dict[URIRef, Graph]:
-    """Graph IRI → graph: one per document, the reference data and the ontology."""
-    named = {emit.graph_iri(name): graph for name, graph in graphs.items()}
-    named[emit.REFERENCE_GRAPH] = emit.reference_graph()
-    named[emit.ONTOLOGY_GRAPH] = emit.ontology_graph()
+def named_triples(corpus: Corpus, min_confidence: float = 0.0) -> dict[URIRef, list[ox.Triple]]:
+    """Graph IRI → its triples: one graph per document, then the reference data and the
+    ontology. Each document's rdflib graph is converted as soon as it is made, so only one
+    is held at a time."""
+    named = {emit.graph_iri(r.document.name): oxigraph_triples(emit.document_graph(r, corpus.entities, min_confidence))
+             for r in corpus.resolved}
+    named[emit.REFERENCE_GRAPH], named[emit.ONTOLOGY_GRAPH] = _shared_triples()
     return named
+
+
+@cache
+def _shared_triples() -> tuple[list[ox.Triple], list[ox.Triple]]:
+    return oxigraph_triples(emit.reference_graph()), oxigraph_triples(emit.ontology_graph())
 
 
 def build(corpus_dir: Path, out_dir: Path, *, min_confidence: float = 0.0, workers: int = 1,
@@ -203,21 +207,18 @@ def build(corpus_dir: Path, out_dir: Path, *, min_confidence: float = 0.0, worke
     cache_dir = out_dir / ".cache" if use_cache else None
     corpus = extract(corpus_dir, workers, cache_dir)
     started = time.perf_counter()
-    graphs = document_graphs(corpus, min_confidence)
-    named = named_graphs(graphs)
-    triples = {iri: oxigraph_triples(graph) for iri, graph in named.items()}
+    triples = named_triples(corpus, min_confidence)
     corpus.times["rdf"] = time.perf_counter() - started
     started = time.perf_counter()
-    validation = combine([validate_document(triples[emit.graph_iri(name)], name) for name in graphs] +
-                         [_validate_reference(cache_dir)])
+    validation = combine([validate_document(triples[emit.graph_iri(r.document.name)], r.document.name)
+                          for r in corpus.resolved] + [_validate_reference(cache_dir)])
     corpus.times["shacl"] = time.perf_counter() - started
     if not validation.conforms:
         raise ValidationError(validation.text)
     started = time.perf_counter()
     merged = union(triples)
-    contents: dict[str, str | bytes] = dict(graph_files(triples, merged))
-    contents["jsonl"] = "".join(json.dumps(r, ensure_ascii=False) + "\n"
-                                for r in export.records(corpus.resolved, corpus.entities, min_confidence))
+    jsonl = "".join(json.dumps(r, ensure_ascii=False) + "\n"
+                    for r in export.records(corpus.resolved, corpus.entities, min_confidence))
     facts = sum(1 for r in corpus.resolved for f in r.facts if f.confidence >= min_confidence)
     observations = sum(1 for r in corpus.resolved for o in r.observations if o.confidence >= min_confidence)
     manifest = {
@@ -229,21 +230,19 @@ def build(corpus_dir: Path, out_dir: Path, *, min_confidence: float = 0.0, worke
         "counts": {"documents": len(corpus.documents), "entities": len(corpus.entities), "facts": facts,
                    "observations": observations, "triples": len(merged)},
     }
-    contents["manifest"] = json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
+    writers = graph_writers(triples, merged)
+    writers["jsonl"] = _bytes_writer(jsonl.encode("utf-8"))
+    writers["manifest"] = _bytes_writer((json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+    files = {kind: out_dir / OUTPUTS[kind] for kind in writers}
+    write_all_atomic({files[kind]: writer for kind, writer in writers.items()})
     corpus.times["serialise"] = time.perf_counter() - started
-    out_dir.mkdir(parents=True, exist_ok=True)
-    files = {}
-    for kind, content in contents.items():
-        path = out_dir / OUTPUTS[kind]
-        write_atomic(path, content.encode("utf-8") if isinstance(content, str) else content)
-        files[kind] = path
     pushed = None
     if endpoint:
         from .remote import push
 
         started = time.perf_counter()
         try:
-            pushed = push(endpoint, named, out_dir / ENDPOINT_STATE)
+            pushed = push(endpoint, triples, out_dir / ENDPOINT_STATE)
         except EndpointError as exc:
             raise EndpointError(f"the graph was built in {out_dir} but not fully loaded into {endpoint}: {exc}") from None
         corpus.times["push"] = time.perf_counter() - started
@@ -256,7 +255,7 @@ def _validate_reference(cache_dir: Path | None) -> Validation:
     marker = cache_dir / f"reference-{extractor_version()}.conforms" if cache_dir else None
     if marker is not None and marker.is_file():
         return Validation(True)
-    result = validate_graph(emit.reference_graph(), "reference")
+    result = validate_triples(_shared_triples()[0], "reference")
     if result.conforms and marker is not None:
         write_atomic(marker, b"")
     return result
@@ -264,16 +263,30 @@ def _validate_reference(cache_dir: Path | None) -> Validation:
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write a file so a reader sees the old or the new content, never a part."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    write_all_atomic({Path(path): _bytes_writer(data)})
+
+
+def _bytes_writer(data: bytes) -> Callable[[BinaryIO], None]:
+    return lambda out: out.write(data)
+
+
+def write_all_atomic(writers: dict[Path, Callable[[BinaryIO], None]]) -> None:
+    """Write every file to a temporary name beside it, then put them all in place: an error
+    or an interruption on the way leaves all the old files as they were."""
+    staged: list[tuple[str, Path]] = []
     try:
-        os.fchmod(handle, 0o666 & ~_UMASK)   # mkstemp makes 0600; outputs are ordinary files
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
+        for path, write in writers.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+            staged.append((tmp, path))
+            os.fchmod(handle, 0o666 & ~_UMASK)   # mkstemp makes 0600; outputs are ordinary files
+            with os.fdopen(handle, "wb") as out:
+                write(out)
+                out.flush()
+                os.fsync(out.fileno())
+        for tmp, path in staged:
+            os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        for tmp, _ in staged:
+            Path(tmp).unlink(missing_ok=True)
         raise

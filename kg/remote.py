@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.compare import to_canonical_graph
+import pyoxigraph as ox
+from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
 from .errors import EndpointError, QuerySyntaxError
@@ -124,15 +124,12 @@ class PushReport:
     removed: list[str] = field(default_factory=list)
 
 
-def graph_digest(graph: Graph) -> str:
-    """A digest of a graph's triples that does not depend on their order (nor on blank node labels)."""
-    if any(isinstance(t, BNode) for triple in graph for t in triple):
-        graph = to_canonical_graph(graph)
-    lines = sorted(f"{s.n3()} {p.n3()} {o.n3()} ." for s, p, o in graph)
-    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+def graph_digest(triples: list[ox.Triple]) -> str:
+    """A digest of a graph's triples that does not depend on their order."""
+    return hashlib.sha256("\n".join(sorted(map(str, triples))).encode("utf-8")).hexdigest()
 
 
-def push(store_url: str, graphs: dict[URIRef, Graph], state_file: Path) -> PushReport:
+def push(store_url: str, graphs: dict[URIRef, list[ox.Triple]], state_file: Path) -> PushReport:
     """Make the server's named graphs equal to `graphs`: PUT each graph whose content differs
     from what was last sent to this server, DELETE the graphs of documents that are gone.
 
@@ -152,7 +149,7 @@ def push(store_url: str, graphs: dict[URIRef, Graph], state_file: Path) -> PushR
             if sent.get(str(iri)) == digest:
                 report.unchanged += 1
                 continue
-            body = graphs[iri].serialize(format="nt", encoding="utf-8")
+            body = ox.serialize(graphs[iri], format=ox.RdfFormat.N_TRIPLES)
             _request(_graph_url(store_url, iri), "PUT", body, {"Content-Type": "application/n-triples"})
             sent[str(iri)] = digest
             report.replaced.append(str(iri))

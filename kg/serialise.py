@@ -4,7 +4,7 @@ the corpus)."""
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Iterable
+from typing import BinaryIO, Callable, Iterable
 
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
@@ -49,12 +49,14 @@ def _by_subject(triples: list[ox.Triple]) -> list[ox.Triple]:
     return sorted(triples, key=lambda t: t.subject.value)
 
 
-def graph_files(named: dict[URIRef, list[ox.Triple]], merged: list[ox.Triple]) -> dict[str, bytes]:
-    """N-Quads and TriG of the named graphs, Turtle of their union."""
-    quads = [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(str(iri)))
-             for iri, triples in named.items() for t in _by_subject(triples)]
+def graph_writers(named: dict[URIRef, list[ox.Triple]], merged: list[ox.Triple]) -> dict[str, Callable[[BinaryIO], None]]:
+    """Writers of the N-Quads and TriG of the named graphs and the Turtle of their union."""
+    def quads():
+        return (ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(str(iri)))
+                for iri, triples in named.items() for t in _by_subject(triples))
+
     return {
-        "turtle": ox.serialize(_by_subject(merged), format=ox.RdfFormat.TURTLE, prefixes=TURTLE_PREFIXES),
-        "trig": ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=TURTLE_PREFIXES),
-        "nquads": ox.serialize(quads, format=ox.RdfFormat.N_QUADS),
+        "turtle": lambda out: ox.serialize(_by_subject(merged), out, ox.RdfFormat.TURTLE, prefixes=TURTLE_PREFIXES),
+        "trig": lambda out: ox.serialize(quads(), out, ox.RdfFormat.TRIG, prefixes=TURTLE_PREFIXES),
+        "nquads": lambda out: ox.serialize(quads(), out, ox.RdfFormat.N_QUADS),
     }

@@ -16,10 +16,11 @@ from typing import Any
 from urllib.parse import parse_qs, quote, unquote
 
 from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from rdflib import URIRef
 
-from .errors import KGError, QueryLimitError, QuerySyntaxError
+from .errors import KGError, QueryFailedError, QueryLimitError, QuerySyntaxError
 from .query import GRAPH_TYPES, SELECT_TYPES, bind, named_queries, named_query, negotiate, resolve_term
 from .store import Result, open_store, with_values
 from .vocab import BASE
@@ -58,6 +59,8 @@ def _worker_main(conn, build_dir: str, kind: str, endpoint: str | None) -> None:
             conn.send(("too-large", size) if size > max_rows else ("ok", result))
         except QuerySyntaxError as exc:
             conn.send(("syntax", (exc.detail, exc.line, exc.column)))
+        except QueryFailedError as exc:
+            conn.send(("error", str(exc)))
         except KGError as exc:
             conn.send(("bad", str(exc)))
         except Exception as exc:   # an engine error on a valid query: the client's 500, not the server's end
@@ -151,6 +154,9 @@ class QueryPool:
 def create_app(pool: QueryPool) -> FastAPI:
     app = FastAPI(title="kg SPARQL endpoint", docs_url=None, redoc_url=None)
     app.state.pool = pool
+    # Browser-based SPARQL clients on other origins (YASGUI and the like) may query it: it is read-only.
+    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"],
+                       allow_headers=["Content-Type", "Accept"])
 
     def error(status: int, message: str) -> PlainTextResponse:
         return PlainTextResponse(message + "\n", status_code=status)

@@ -127,14 +127,22 @@ def test_build_interrupted_leaves_previous_graph_intact(small_corpus, tmp_path, 
     before = _snapshot(out)
     (small_corpus / "lishui.txt").write_text("# 丽水\n\n丽水市重点发展光伏产业。\n", encoding="utf-8")
 
-    def interrupted(*args, **kwargs):
-        raise KeyboardInterrupt
+    real_writers = pipeline.graph_writers
 
-    monkeypatch.setattr(pipeline, "graph_files", interrupted)
+    def interrupted_while_writing_nquads(*args):
+        writers = real_writers(*args)
+
+        def half_written(out):
+            out.write(b"<https://w3id.org/zjkg/id/doc/x> ")
+            raise KeyboardInterrupt
+        writers["nquads"] = half_written        # Turtle and TriG are already written by then
+        return writers
+
+    monkeypatch.setattr(pipeline, "graph_writers", interrupted_while_writing_nquads)
     with pytest.raises(KeyboardInterrupt):
         pipeline.build(small_corpus, out)
     assert _snapshot(out) == before
-    assert not [p for p in out.iterdir() if p.name.startswith(".graph")]
+    assert not [p for p in out.iterdir() if p.name.startswith(".")  and p.is_file()]
 
 
 def test_build_refuses_a_graph_that_does_not_conform(small_corpus, tmp_path, monkeypatch):

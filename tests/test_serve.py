@@ -112,6 +112,18 @@ def test_serve_refuses_updates_and_writes(server):
     assert json.loads(body)["boolean"] is False
 
 
+def test_serve_answers_sparql_clients_on_other_origins(server):
+    base, _ = server
+    status, _, _ = http(base + "/sparql", method="OPTIONS", headers={
+        "Origin": "http://yasgui.example", "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type"})
+    assert status == 200
+    request = urllib.request.Request(base + "/sparql?query=" + urllib.parse.quote("ASK { ?s ?p ?o }"),
+                                     headers={"Origin": "http://yasgui.example"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        assert response.headers["Access-Control-Allow-Origin"] == "*"
+
+
 def test_serve_bad_query_is_a_400_with_the_parser_message(server):
     base, _ = server
     status, _, body = http(base + "/sparql?" + urllib.parse.urlencode({"query": "SELECT ?s WHERE { ?s ?p"}))
