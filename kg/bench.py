@@ -15,6 +15,7 @@ Every figure comes from this run; nothing is remembered from earlier ones.
 """
 from __future__ import annotations
 
+import csv
 import json
 import math
 import re
@@ -127,7 +128,7 @@ def scale_corpus(source: Path, target: Path, factor: int) -> tuple[int, int]:
     other with every organisation, platform, project and programme name given a brand of
     its own (晶澳科技 → 瑞恒晶澳科技), so documents and entities are distinct while the
     sentences stay the kind the extractor reads. Returns (documents, characters)."""
-    from .load import load_corpus
+    from .load import METADATA_FILE, load_corpus
     from .pipeline import extract_corpus
     from .reference import reference
 
@@ -141,15 +142,21 @@ def scale_corpus(source: Path, target: Path, factor: int) -> tuple[int, int]:
                           reverse=True))
     target.mkdir(parents=True, exist_ok=True)
     count = chars = 0
+    metadata = []
     for copy in range(factor):
         brand = _brand(copy)
         for doc in docs:
             text = doc.text if copy == 0 or pattern is None else \
                 pattern.sub(lambda m: _branded(m.group(0), brand, places), doc.text)
-            stem = doc.name.rsplit(".", 1)[0]
-            name = doc.name if copy == 0 else f"{stem}-x{copy:03d}.txt"
+            name = doc.name if copy == 0 else f"{doc.stem}-x{copy:03d}.txt"
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
             (target / name).write_text(text, encoding="utf-8")
+            metadata.append({"file": name, "title": doc.title, "place": "|".join(doc.about), "source": doc.source})
             count, chars = count + 1, chars + len(text)
+    with (target / METADATA_FILE).open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=["file", "title", "place", "source"])
+        writer.writeheader()
+        writer.writerows(metadata)
     return count, chars
 
 

@@ -8,6 +8,7 @@ from typer.testing import CliRunner
 
 from kg.bench import scale_corpus, synthetic_graph
 from kg.cli import app
+from kg.load import load_corpus
 from kg.pipeline import extract
 from kg.store import open_store
 
@@ -24,6 +25,16 @@ def test_bench_scaled_corpus_has_distinct_documents_and_entities(tmp_path):
     assert len(companies(thrice)) == 3 * len(companies(once)) > 0
     places = lambda corpus: {e.iri for e in corpus.entities.values() if e.label in ("City", "County")}  # noqa: E731
     assert places(thrice) == places(once)                    # reference data is shared, not copied
+
+
+def test_bench_scaled_corpus_keeps_the_metadata(tmp_path):
+    source = tmp_path / "source"
+    source.mkdir()
+    shutil.copy(FIXTURES / "small" / "lishui.txt", source)
+    (source / "metadata.csv").write_text("file,title,place,source\nlishui.txt,丽水数字经济,丽水市,test\n", encoding="utf-8")
+    scale_corpus(source, tmp_path / "x2", 2)
+    documents, _ = load_corpus(tmp_path / "x2")
+    assert [(d.title, d.about, d.source) for d in documents] == [("丽水数字经济", ("丽水市",), "test")] * 2
 
 
 def test_bench_synthetic_graph_grows_by_renamed_copies(small_build, tmp_path):
