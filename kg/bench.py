@@ -329,7 +329,7 @@ def _store_worker(kind: str, build_dir: str, runs: int, limit: float, params: di
             try:
                 with _time_limit(limit):
                     rows = run()
-            except TimeoutError:
+            except _Stopped:
                 times = [math.inf]
                 break
             times.append(time.perf_counter() - started)
@@ -350,10 +350,14 @@ def _peak_rss() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
+class _Stopped(BaseException):
+    """Raised by the timer; a BaseException, so no `except Exception` in a store swallows it."""
+
+
 @contextmanager
 def _time_limit(seconds: float):
     def stop(*_):
-        raise TimeoutError
+        raise _Stopped
     previous = signal.signal(signal.SIGALRM, stop)
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
