@@ -47,6 +47,11 @@ def http(url: str, data: bytes | None = None, headers: dict | None = None, metho
         return error.code, error.headers.get("Content-Type", ""), error.read().decode("utf-8")
 
 
+def ask(base: str, query: str, headers: dict | None = None):
+    """GET the query from the endpoint: (status, media type, body)."""
+    return http(base + "/sparql?" + urllib.parse.urlencode({"query": query}), headers=headers)
+
+
 def test_serve_sparqlwrapper_gets_the_rows_kg_query_gets(server):
     from SPARQLWrapper import JSON, SPARQLWrapper
 
@@ -78,8 +83,7 @@ def test_serve_results_by_content_negotiation(server, accept, marker):
     base, _ = server
     for method in ("GET", "POST"):
         if method == "GET":
-            status, media, body = http(base + "/sparql?" + urllib.parse.urlencode({"query": COMPANIES}),
-                                       headers={"Accept": accept})
+            status, media, body = ask(base, COMPANIES, {"Accept": accept})
         else:
             status, media, body = http(base + "/sparql", COMPANIES.encode(), method="POST",
                                        headers={"Accept": accept, "Content-Type": "application/sparql-query"})
@@ -92,8 +96,7 @@ def test_serve_construct_as_turtle_and_json_ld(server):
     status, media, body = http(base + "/sparql", urllib.parse.urlencode({"query": query}).encode(),
                                headers={"Accept": "text/turtle", "Content-Type": "application/x-www-form-urlencoded"})
     assert status == 200 and media.startswith("text/turtle") and " a " in body
-    status, media, body = http(base + "/sparql?" + urllib.parse.urlencode({"query": query}),
-                               headers={"Accept": "application/ld+json"})
+    status, media, body = ask(base, query, {"Accept": "application/ld+json"})
     assert status == 200 and media.startswith("application/ld+json") and isinstance(json.loads(body), (list, dict))
 
 
@@ -107,8 +110,7 @@ def test_serve_refuses_updates_and_writes(server):
     assert http(base + "/sparql", b"", method="PUT")[0] == 405
     assert http(base + "/store?default", b"<a:b> <a:c> <a:d> .", {"Content-Type": "text/turtle"}, "PUT")[0] == 405
     # nothing was written
-    status, _, body = http(base + "/sparql?" + urllib.parse.urlencode({"query": "ASK { <http://x/a> ?p ?o }"}),
-                           headers={"Accept": "application/sparql-results+json"})
+    status, _, body = ask(base, "ASK { <http://x/a> ?p ?o }", {"Accept": "application/sparql-results+json"})
     assert json.loads(body)["boolean"] is False
 
 
@@ -126,7 +128,7 @@ def test_serve_answers_sparql_clients_on_other_origins(server):
 
 def test_serve_bad_query_is_a_400_with_the_parser_message(server):
     base, _ = server
-    status, _, body = http(base + "/sparql?" + urllib.parse.urlencode({"query": "SELECT ?s WHERE { ?s ?p"}))
+    status, _, body = ask(base, "SELECT ?s WHERE { ?s ?p")
     assert status == 400 and "line 1, column" in body
 
 
@@ -134,17 +136,17 @@ def test_serve_time_limit_holds_on_a_pathological_query(server):
     base, _ = server
     query = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
     started = time.time()
-    status, _, body = http(base + "/sparql?" + urllib.parse.urlencode({"query": query}))
+    status, _, body = ask(base, query)
     assert status == 503 and "time limit" in body
     assert time.time() - started < 10
     # the server answers the next query
-    status, _, _ = http(base + "/sparql?" + urllib.parse.urlencode({"query": "ASK { ?s ?p ?o }"}))
+    status, _, _ = ask(base, "ASK { ?s ?p ?o }")
     assert status == 200
 
 
 def test_serve_result_size_limit(server):
     base, _ = server
-    status, _, body = http(base + "/sparql?" + urllib.parse.urlencode({"query": "SELECT * WHERE { ?s ?p ?o }"}))
+    status, _, body = ask(base, "SELECT * WHERE { ?s ?p ?o }")
     assert status == 422 and "limit of 5000" in body
 
 
