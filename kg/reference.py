@@ -86,18 +86,6 @@ class Reference:
                 chain.append(place)
         return chain
 
-    def narrower_closure(self, key: str) -> set[str]:
-        """The concept and every concept below it in the taxonomy."""
-        below = {key}
-        frontier = [key]
-        while frontier:
-            current = frontier.pop()
-            for other in self.industries.values():
-                if current in other.broader and other.key not in below:
-                    below.add(other.key)
-                    frontier.append(other.key)
-        return below
-
 
 _LEVEL = {"province": "Province", "city": "City", "county": "County"}
 

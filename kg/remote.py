@@ -21,7 +21,8 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
 from .errors import EndpointError, QuerySyntaxError
-from .store import Result, _graph, _position, with_values
+from .emit import new_graph
+from .store import Result, _position, with_values
 
 _ACCEPT = ("application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8, "
            "application/sparql-results+xml;q=0.1")
@@ -96,7 +97,7 @@ def parse_response(media: str, body: bytes) -> Result:
         return Result("select", variables, rows)
     formats = {"application/n-triples": "nt", "text/turtle": "turtle", "text/plain": "nt"}
     if media in formats:
-        graph = _graph()
+        graph = new_graph()
         graph.parse(data=body.decode("utf-8"), format=formats[media])
         return Result("graph", [], [], graph=graph)
     raise EndpointError(f"the endpoint answered in {media or 'an unnamed format'}, which kg does not read")

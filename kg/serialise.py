@@ -51,9 +51,10 @@ def _by_subject(triples: list[ox.Triple]) -> list[ox.Triple]:
 
 def graph_writers(named: dict[URIRef, list[ox.Triple]], merged: list[ox.Triple]) -> dict[str, Callable[[BinaryIO], None]]:
     """Writers of the N-Quads and TriG of the named graphs and the Turtle of their union."""
+    ordered = {ox.NamedNode(str(iri)): _by_subject(triples) for iri, triples in named.items()}   # sorted once, written twice
+
     def quads():
-        return (ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(str(iri)))
-                for iri, triples in named.items() for t in _by_subject(triples))
+        return (ox.Quad(t.subject, t.predicate, t.object, graph) for graph, triples in ordered.items() for t in triples)
 
     return {
         "turtle": lambda out: ox.serialize(_by_subject(merged), out, ox.RdfFormat.TURTLE, prefixes=TURTLE_PREFIXES),

@@ -14,20 +14,12 @@ from typing import Protocol
 from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
 from rdflib.term import Node
 
+from .emit import new_graph
 from .errors import GraphNotBuiltError, QueryFailedError, QuerySyntaxError
 
 GRAPH_FILE = "graph.nq"        # named graphs
 UNION_FILE = "graph.ttl"       # their union
 OXIGRAPH_THRESHOLD = 200_000   # triples; above this `auto` picks Oxigraph
-
-
-def _graph() -> Graph:
-    from .emit import PREFIXES
-
-    graph = Graph()
-    for prefix, namespace in PREFIXES.items():
-        graph.bind(prefix, namespace)
-    return graph
 
 
 @dataclass
@@ -103,7 +95,7 @@ class RdflibStore:
         if result.type == "ASK":
             return Result("ask", [], [], answer=bool(result.askAnswer))
         if result.type in ("CONSTRUCT", "DESCRIBE"):
-            graph = _graph()
+            graph = new_graph()
             for triple in result:
                 graph.add(triple)
             return Result("graph", [], [], graph=graph)
@@ -161,7 +153,7 @@ class OxigraphStore:
         if isinstance(result, pyoxigraph.QueryBoolean):
             return Result("ask", [], [], answer=bool(result))
         if isinstance(result, pyoxigraph.QueryTriples):
-            graph = _graph()
+            graph = new_graph()
             for triple in result:
                 graph.add((from_oxigraph(triple.subject), from_oxigraph(triple.predicate), from_oxigraph(triple.object)))
             return Result("graph", [], [], graph=graph)

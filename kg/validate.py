@@ -84,10 +84,6 @@ def validate_triples(triples: Sequence[ox.Triple], name: str = "graph", engine: 
     return Validation(bool(conforms), "" if conforms else f"[{name}]\n{text}", [] if conforms else [name])
 
 
-def validate_graph(graph: Graph, name: str = "graph", engine: str = "turbo") -> Validation:
-    return validate_triples(oxigraph_triples(graph), name, engine)
-
-
 def validate_document(triples: Sequence[ox.Triple], name: str) -> Validation:
     return validate_triples(document_data(triples), name)
 

@@ -9,7 +9,7 @@ from rdflib.namespace import RDF, XSD
 
 from kg.serialise import oxigraph_triples
 from kg.store import from_oxigraph
-from kg.validate import document_data, validate_graph
+from kg.validate import document_data, validate_triples
 from kg.vocab import ID, KG
 
 ENGINES = ("turbo", "pyshacl")
@@ -74,7 +74,7 @@ def quote_missing(g: Graph) -> None:
 
 @pytest.mark.parametrize("engine", ENGINES)
 def test_shapes_accept_a_built_graph(valid_graph, engine):
-    result = validate_graph(valid_graph, "small", engine)
+    result = validate_triples(oxigraph_triples(valid_graph), "small", engine)
     assert result.conforms, result.text
 
 
@@ -82,6 +82,6 @@ def test_shapes_accept_a_built_graph(valid_graph, engine):
 @pytest.mark.parametrize("change", [drop_assertion, place_leads_chain, offsets_reversed, confidence_above_one,
                                     observation_without_unit, assertion_of_absent_triple, quote_missing])
 def test_shapes_reject_a_graph_that_breaks_them(valid_graph, engine, change):
-    result = validate_graph(broken(valid_graph, change), "broken", engine)
+    result = validate_triples(oxigraph_triples(broken(valid_graph, change)), "broken", engine)
     assert not result.conforms
     assert "Constraint Violation" in result.text

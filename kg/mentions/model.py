@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import cache
 from importlib import resources
-from typing import Iterable, Sequence
+from typing import Sequence
 
 from ..errors import MissingDependencyError
 from ..types import Token
@@ -131,6 +131,3 @@ class Tagger:
 def tagger() -> Tagger:
     return Tagger()
 
-
-def tag_all(texts: Iterable[str]) -> list[list[Token]]:
-    return tagger().tag(list(texts))
