@@ -43,21 +43,22 @@ def union(named: dict[URIRef, list[ox.Triple]]) -> list[ox.Triple]:
     return list(dict.fromkeys(t for triples in named.values() for t in triples))
 
 
-def _by_subject(triples: list[ox.Triple]) -> list[ox.Triple]:
-    """Each subject's triples together (stable: otherwise in emission order), so Turtle and
-    TriG can write them as one block."""
-    return sorted(triples, key=lambda t: t.subject.value)
+def _in_order(triples: list[ox.Triple]) -> list[ox.Triple]:
+    """Sorted in N-Triples order: each subject's triples together (one Turtle block), and
+    the same bytes on every build (rdflib hands the parsed reference data over in an order
+    that changes with Python's string hashing)."""
+    return sorted(triples, key=str)
 
 
 def graph_writers(named: dict[URIRef, list[ox.Triple]], merged: list[ox.Triple]) -> dict[str, Callable[[BinaryIO], None]]:
     """Writers of the N-Quads and TriG of the named graphs and the Turtle of their union."""
-    ordered = {ox.NamedNode(str(iri)): _by_subject(triples) for iri, triples in named.items()}   # sorted once, written twice
+    ordered = {ox.NamedNode(str(iri)): _in_order(triples) for iri, triples in named.items()}   # sorted once, written twice
 
     def quads():
         return (ox.Quad(t.subject, t.predicate, t.object, graph) for graph, triples in ordered.items() for t in triples)
 
     return {
-        "turtle": lambda out: ox.serialize(_by_subject(merged), out, ox.RdfFormat.TURTLE, prefixes=TURTLE_PREFIXES),
+        "turtle": lambda out: ox.serialize(_in_order(merged), out, ox.RdfFormat.TURTLE, prefixes=TURTLE_PREFIXES),
         "trig": lambda out: ox.serialize(quads(), out, ox.RdfFormat.TRIG, prefixes=TURTLE_PREFIXES),
         "nquads": lambda out: ox.serialize(quads(), out, ox.RdfFormat.N_QUADS),
     }

@@ -216,3 +216,17 @@ def test_build_outputs_are_ordinary_readable_files(small_build):
     os.umask(umask)
     for path in small_build.files.values():
         assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask, path
+
+
+def test_build_files_are_the_same_bytes_in_every_process(small_corpus, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    outputs = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"out{seed}"
+        subprocess.run([sys.executable, "-m", "kg.cli", "build", "-i", str(small_corpus), "-o", str(out), "--no-viz"],
+                       check=True, capture_output=True, env={**os.environ, "PYTHONHASHSEED": seed})
+        outputs.append(_outputs(out))
+    assert outputs[0] == outputs[1]
