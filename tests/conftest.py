@@ -15,7 +15,7 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 @pytest.fixture(scope="session")
 def corpus_build(tmp_path_factory):
     """The seed corpus built once per test session (graph files in a temporary folder)."""
-    from kg.pipeline import build
+    from kg.build.pipeline import build
 
     out = tmp_path_factory.mktemp("build")
     return build(CORPUS, out, use_cache=False)
@@ -23,7 +23,7 @@ def corpus_build(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def small_build(tmp_path_factory):
-    from kg.pipeline import build
+    from kg.build.pipeline import build
 
     out = tmp_path_factory.mktemp("small")
     return build(FIXTURES / "small", out, use_cache=False)

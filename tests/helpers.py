@@ -7,8 +7,8 @@ import time
 import urllib.error
 import urllib.request
 
-from kg.pipeline import extract_document
-from kg.types import Document, DocumentExtraction
+from kg.extract import extract_document
+from kg.model.records import Document, DocumentExtraction
 
 
 def extract_text(text: str, name: str = "t.txt") -> DocumentExtraction:

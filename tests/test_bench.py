@@ -8,9 +8,9 @@ from typer.testing import CliRunner
 
 from kg.bench import scale_corpus, synthetic_graph
 from kg.cli import app
-from kg.load import load_corpus
-from kg.pipeline import extract
-from kg.store import open_store
+from kg.extract.load import load_corpus
+from kg.build.pipeline import extract
+from kg.serve.store import open_store
 
 from .conftest import FIXTURES, GOLD
 

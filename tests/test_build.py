@@ -10,11 +10,12 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import RDF
 from typer.testing import CliRunner
 
-from kg import pipeline, vocab
+from kg.build import pipeline
+from kg.model import vocab
 from kg.cli import app
-from kg.errors import ValidationError
-from kg.load import load_corpus
-from kg.resolve import resolve
+from kg.model.errors import ValidationError
+from kg.extract.load import load_corpus
+from kg.build.resolve import resolve
 
 from .conftest import CORPUS, FIXTURES
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from kg.chain import chain
+from kg.serve.chain import chain
 from kg.cli import app
-from kg.errors import UnknownIndustryError
-from kg.store import open_store
+from kg.model.errors import UnknownIndustryError
+from kg.serve.store import open_store
 
 
 @pytest.fixture(scope="module")

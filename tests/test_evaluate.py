@@ -1,7 +1,7 @@
 """The scorer follows the Scoring rules of data/gold/ANNOTATION.md, case by case."""
 from __future__ import annotations
 
-from kg.evaluate import score
+from kg.build.evaluate import score
 
 
 def E(name, cls, *aliases, doc="d.txt"):
@@ -98,8 +98,8 @@ def test_scorer_counts_identical_extracted_records_once():
 def test_reading_records_names_the_line_and_field_that_break_the_schema(tmp_path):
     import pytest
 
-    from kg.errors import KGError
-    from kg.evaluate import read_jsonl
+    from kg.model.errors import KGError
+    from kg.build.evaluate import read_jsonl
 
     path = tmp_path / "p.jsonl"
     path.write_text('{"doc": "a.txt", "kind": "entity", "name": "晶澳", "aliases": [], "class": "Company"}\n'

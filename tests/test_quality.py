@@ -1,9 +1,9 @@
 """Extraction quality as the issues state it, measured with kg eval's scorer."""
 from __future__ import annotations
 
-from kg.evaluate import read_folder, score
-from kg.export import records
-from kg.pipeline import extract
+from kg.build.evaluate import read_folder, score
+from kg.build.export import records
+from kg.build.pipeline import extract
 
 from .conftest import FIXTURES, GOLD
 

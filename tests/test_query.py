@@ -7,9 +7,9 @@ import pytest
 from typer.testing import CliRunner
 
 from kg.cli import app
-from kg.errors import QuerySyntaxError, UnknownIndustryError
-from kg.query import format_result, named_queries, resolve_term, run_named
-from kg.store import OxigraphStore, RdflibStore, open_store
+from kg.model.errors import QuerySyntaxError, UnknownIndustryError
+from kg.serve.query import format_result, named_queries, resolve_term, run_named
+from kg.serve.store import OxigraphStore, RdflibStore, open_store
 
 from .helpers import normalised_rows
 

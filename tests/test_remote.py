@@ -16,13 +16,13 @@ from rdflib.compare import isomorphic
 from typer.testing import CliRunner
 
 from kg.cli import app
-from kg.emit import graph_iri
-from kg.errors import EndpointError
-from kg.pipeline import ENDPOINT_STATE, build
-from kg.query import named_queries, run_named
-from kg.remote import RemoteStore
-from kg.store import open_store
-from kg.viz import summary
+from kg.build.emit import graph_iri
+from kg.model.errors import EndpointError
+from kg.build.pipeline import ENDPOINT_STATE, build
+from kg.serve.query import named_queries, run_named
+from kg.serve.remote import RemoteStore
+from kg.serve.store import open_store
+from kg.serve.viz import summary
 
 from .conftest import CORPUS
 from .helpers import free_port, normalised_rows, wait_for

@@ -1,7 +1,7 @@
 """Entity resolution: short and full names, places, industries, ambiguity, stable canonical names."""
 from __future__ import annotations
 
-from kg.resolve import resolve
+from kg.build.resolve import resolve
 
 from .helpers import extract_text
 

@@ -11,8 +11,8 @@ import urllib.request
 
 import pytest
 
-from kg.query import run_named
-from kg.store import open_store
+from kg.serve.query import run_named
+from kg.serve.store import open_store
 
 from .conftest import network_requests
 from .helpers import free_port, wait_for

@@ -7,17 +7,17 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
-from kg.serialise import oxigraph_triples
-from kg.store import from_oxigraph
-from kg.validate import document_data, validate_triples
-from kg.vocab import ID, KG
+from kg.model.terms import oxigraph_triples
+from kg.model.terms import from_oxigraph
+from kg.build.validate import document_data, validate_triples
+from kg.model.vocab import ID, KG
 
 ENGINES = ("turbo", "pyshacl")
 
 
 @pytest.fixture(scope="module")
 def valid_graph(small_build) -> Graph:
-    from kg import emit
+    from kg.build import emit
 
     resolved = small_build.corpus.resolved[0]
     graph = Graph()

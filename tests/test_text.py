@@ -1,8 +1,9 @@
 """Normalisation and sentence splitting survive what real pages contain."""
 from __future__ import annotations
 
-from kg.text import normalise, split_sentences
-from kg.types import Document
+from kg.extract.sentences import split_sentences
+from kg.model.names import normalise
+from kg.model.records import Document
 
 
 def doc(text: str) -> Document:

@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from kg.store import open_store
-from kg.viz import communities, map_graph, map_html, subgraph, summary, write_map
+from kg.serve.store import open_store
+from kg.serve.viz import communities, map_graph, map_html, subgraph, summary, write_map
 
 from .conftest import network_requests
 
@@ -34,7 +34,7 @@ def test_viz_map_is_the_same_whichever_store_holds_the_graph(store, corpus_build
 
 
 def test_viz_subgraph_for_a_city_and_a_chain(store):
-    from kg.query import resolve_term
+    from kg.serve.query import resolve_term
 
     graph, nodes = map_graph(store)
     taizhou = str(resolve_term(store, "台州", "place"))

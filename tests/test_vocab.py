@@ -5,8 +5,8 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
-from kg import vocab
-from kg.resources import ontology_file
+from kg.model import vocab
+from kg.model.resources import ontology_file
 
 KG = vocab.KG._NS
 

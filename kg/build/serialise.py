@@ -3,39 +3,15 @@ serialisers (rdflib's take some 30 times longer on our graphs, and the files gro
 the corpus)."""
 from __future__ import annotations
 
-from functools import lru_cache
-from typing import BinaryIO, Callable, Iterable
+from typing import BinaryIO, Callable
 
 import pyoxigraph as ox
-from rdflib import BNode, Literal, URIRef
-from rdflib.term import Node
+from rdflib import URIRef
 
 from .emit import PREFIXES
 
 # Prefixes whose local names stay readable ("id:" would escape the "/" in every entity IRI).
 TURTLE_PREFIXES = {name: str(ns) for name, ns in PREFIXES.items() if name != "id"}
-_STRING = "http://www.w3.org/2001/XMLSchema#string"
-
-
-@lru_cache(maxsize=1 << 20)   # the same IRIs recur in every document
-def oxigraph_term(term: Node):
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype and str(term.datatype) != _STRING:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise TypeError(f"not an RDF term: {term!r}")
-
-
-def oxigraph_triples(triples: Iterable[tuple[Node, Node, Node]]) -> list[ox.Triple]:
-    """rdflib triples (a Graph, or any iterable of them) as pyoxigraph triples."""
-    term = oxigraph_term
-    return [ox.Triple(term(s), term(p), term(o)) for s, p, o in triples]
 
 
 def union(named: dict[URIRef, list[ox.Triple]]) -> list[ox.Triple]:

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Callable, Iterator, Sequence
 
-from .mentions import cues
-from .mentions.rules import View, clauses, enumerations
-from .names import company_aliases
-from .reference import reference
-from .types import Evidence, Mention, Relation
-from .vocab import ORGANIZATIONS, PLACES, PLATFORMS, fits
+from . import cues
+from .mention_rules import View, clauses, enumerations
+from ..model.names import company_aliases
+from ..model.reference import reference
+from ..model.records import Evidence, Mention, Relation
+from ..model.vocab import ORGANIZATIONS, PLACES, PLATFORMS, fits
 
 ADMIN = frozenset({"Province", "City", "County", "Town"})
 LOCATABLE = ORGANIZATIONS | PLATFORMS | {"Project"}

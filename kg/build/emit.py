@@ -17,11 +17,11 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
-from .reference import reference
+from ..model.reference import reference
 from .resolve import iri_segment
-from .resources import ontology_file
-from .types import Entity, Fact, Observation, ResolvedDocument
-from .vocab import ID, KG, QB, SCHEMA, class_iri, predicate_iri
+from ..model.resources import ontology_file
+from ..model.records import Entity, Fact, Observation, ResolvedDocument
+from ..model.vocab import ID, KG, QB, SCHEMA, class_iri, predicate_iri
 
 REFERENCE_GRAPH = URIRef(ID["graph/reference"])
 ONTOLOGY_GRAPH = URIRef(ID["graph/ontology"])

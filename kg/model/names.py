@@ -8,15 +8,24 @@ from __future__ import annotations
 
 import re
 
-from .text import normalise
 
 LEGAL_FORMS = ("集团股份有限公司", "股份有限公司", "有限责任公司", "集团有限公司", "有限公司", "股份公司", "集团", "控股")
 TRADING_ENDINGS = ("科技", "能源", "太阳能", "电子", "微电子", "智能", "家居", "厨电", "机械", "纺织",
                    "光电", "国际", "网络", "股份", "实业", "新材料", "材料")
 REGION_PREFIXES = ("浙江省", "浙江", "中国")
 INDUSTRY_SUFFIXES = ("产业集群", "产业链", "产业", "行业", "集群")
+# Full-width ASCII → half-width, ideographic space → space, quotes → straight quotes.
+_NORMALISE = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+_NORMALISE.update({0x3000: 0x20, 0xA0: 0x20})
+_NORMALISE.update({ord(q): ord('"') for q in "“”「」『』„‟"})
+_NORMALISE.update({ord(q): ord("'") for q in "‘’‚‛"})
 _BRACKETED = re.compile(r"\([^()]*\)")
 _QUOTES = re.compile(r"[\"'“”‘’「」『』\s]")
+
+
+def normalise(text: str) -> str:
+    """Full/half width and quote normalisation; always the same length as `text`."""
+    return text.translate(_NORMALISE)
 
 
 def compare_key(name: str, label: str = "") -> str:

@@ -12,7 +12,7 @@ import re
 from typing import Iterator, Sequence
 
 from .relations import ADMIN, Sent
-from .types import Evidence, Figure, Mention
+from ..model.records import Evidence, Figure, Mention
 
 _UNITS = sorted([
     "亿元", "万元", "元", "%", "‰", "万户", "万人", "万家", "万个", "万台", "万套", "万件", "万吨", "万辆",

@@ -6,33 +6,24 @@ their union) and take parameter values as bindings, never pasted into the query 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
+from rdflib import Dataset, Variable
 from rdflib.term import Node
 
-from .emit import new_graph
-from .errors import GraphNotBuiltError, QueryFailedError, QuerySyntaxError
+from ..build.emit import new_graph
+from ..model.errors import GraphNotBuiltError, QueryFailedError, QuerySyntaxError
+from ..model.terms import from_oxigraph
+from .results import Result, error_position, with_values
 
 GRAPH_FILE = "graph.nq"        # named graphs
 UNION_FILE = "graph.ttl"       # their union
 OXIGRAPH_THRESHOLD = 200_000   # triples; above this `auto` picks Oxigraph
 
 
-@dataclass
-class Result:
-    """A SPARQL result: SELECT rows, an ASK answer, or CONSTRUCT/DESCRIBE triples."""
-    kind: str                                # select | ask | graph
-    variables: list[str]
-    rows: list[dict[str, Node]]
-    answer: bool | None = None
-    graph: Graph | None = None
-
-    def __len__(self) -> int:
-        return len(self.graph) if self.graph is not None else len(self.rows)
+_NAMES_GRAPHS = re.compile(r"\bGRAPH\s*(?:[?$<]|\w*:)|\bFROM\s+NAMED\b", re.IGNORECASE)
+_COMMENT = re.compile(r"(?m)(?:^|(?<=\s))#.*$")
 
 
 class Store(Protocol):
@@ -43,23 +34,6 @@ class Store(Protocol):
     def __len__(self) -> int: ...
 
 
-def _position(message: str, sparql: str) -> tuple[int | None, int | None]:
-    """Line and column of a parser error, from the messages of pyparsing and Oxigraph."""
-    m = re.search(r"line:?\s*(\d+),?\s*col(?:umn)?:?\s*(\d+)", message, re.I)
-    if m:
-        return int(m.group(1)), int(m.group(2))
-    m = re.search(r"(\d+):(\d+)", message)
-    if m:
-        return int(m.group(1)), int(m.group(2))
-    m = re.search(r"at char (\d+)", message)
-    if m:
-        offset = int(m.group(1))
-        before = sparql[:offset]
-        return before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1
-    return None, None
-
-
-# ---------------------------------------------------------------------- rdflib
 class RdflibStore:
     name = "rdflib"
 
@@ -84,7 +58,7 @@ class RdflibStore:
         except ParseException as exc:
             raise QuerySyntaxError(exc.msg, exc.lineno, exc.col) from exc
         except Exception as exc:   # rdflib raises plain exceptions for some malformed queries
-            line, column = _position(str(exc), sparql)
+            line, column = error_position(str(exc), sparql)
             raise QuerySyntaxError(str(exc), line, column) from exc
         try:
             result = self.dataset.query(prepared, initBindings={Variable(k): v for k, v in (bindings or {}).items()})
@@ -148,7 +122,7 @@ class OxigraphStore:
         try:
             result = self.store.query(with_values(sparql, bindings))
         except SyntaxError as exc:
-            line, column = _position(str(exc), sparql)
+            line, column = error_position(str(exc), sparql)
             raise QuerySyntaxError(str(exc), line, column) from exc
         if isinstance(result, pyoxigraph.QueryBoolean):
             return Result("ask", [], [], answer=bool(result))
@@ -163,52 +137,6 @@ class OxigraphStore:
         # is several times faster than looking each variable up.
         rows = [{v: convert(t) for v, t in zip(variables, solution) if t is not None} for solution in result]
         return Result("select", variables, rows)
-
-
-_NAMES_GRAPHS = re.compile(r"\bGRAPH\s*(?:[?$<]|\w*:)|\bFROM\s+NAMED\b", re.IGNORECASE)
-_COMMENT = re.compile(r"(?m)(?:^|(?<=\s))#.*$")
-_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
-_FORM = re.compile(r"\b(?:SELECT|CONSTRUCT|ASK|DESCRIBE)\b[^{]*\{", re.IGNORECASE)
-
-
-def with_values(sparql: str, bindings: dict[str, Node] | None) -> str:
-    """The query with its bindings as a VALUES block opening the outermost WHERE group.
-
-    The values are RDF terms (resolved IRIs, typed literals) written in N-Triples syntax,
-    never the user's text; this is how a binding reaches an engine that has no binding
-    API we can trust (pyoxigraph's `substitutions` gives wrong answers with property paths
-    joined to other patterns) or a remote SPARQL endpoint."""
-    if not bindings:
-        return sparql
-    match = _WHERE.search(sparql) or _FORM.search(sparql)
-    if match is None:
-        raise QuerySyntaxError("no WHERE clause to bind parameters in")
-    names = sorted(bindings)
-    row = " ".join(_term_n3(bindings[name]) for name in names)
-    values = f" VALUES ({' '.join('?' + n for n in names)}) {{ ({row}) }} "
-    return sparql[:match.end()] + values + sparql[match.end():]
-
-
-def _term_n3(term: Node) -> str:
-    if not isinstance(term, (URIRef, Literal)):
-        raise TypeError(f"cannot bind {term!r}")
-    return term.n3()
-
-
-@lru_cache(maxsize=1 << 16)   # results repeat the same IRIs and names row after row
-def from_oxigraph(term) -> Node:
-    import pyoxigraph
-
-    if isinstance(term, pyoxigraph.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, pyoxigraph.BlankNode):
-        return BNode(term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    datatype = term.datatype.value
-    if datatype == "http://www.w3.org/2001/XMLSchema#string":
-        return Literal(term.value)
-    return Literal(term.value, datatype=URIRef(datatype))
 
 
 # ---------------------------------------------------------------------- opening

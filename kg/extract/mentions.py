@@ -13,11 +13,12 @@ from typing import Sequence
 
 import ahocorasick
 
-from ..names import company_aliases
-from ..types import Document, Mention, Sentence, Token
-from . import cues, rules
+from ..model.names import company_aliases
+from ..model.records import Document, Mention, Sentence, Token
+from . import cues
+from . import mention_rules as rules
 from .gazetteer import gazetteer
-from .rules import View
+from .mention_rules import View
 
 # Weak sources lose every overlap with a strong one; among equals the longer span wins.
 _STRONG = {"list-head": 8, "title": 7, "quote": 6, "suffix": 6, "gazetteer": 5, "list": 4, "context": 4,

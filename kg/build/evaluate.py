@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from .errors import KGError
+from ..model.errors import KGError
 from .export import parse_record
-from .names import compare_key
-from .vocab import ENTITY_CLASSES, RELATION_PREDICATES
+from ..model.names import compare_key
+from ..model.vocab import ENTITY_CLASSES, RELATION_PREDICATES
 
 Record = dict
 

@@ -228,7 +228,7 @@ def map_html(store: Store, city: str | None = None, chain: str | None = None) ->
 
 
 def write_map(store: Store, out: Path, city: str | None = None, chain: str | None = None) -> Path:
-    from .pipeline import write_atomic
+    from ..build.files import write_atomic
 
     write_atomic(Path(out), map_html(store, city, chain).encode("utf-8"))
     return Path(out)

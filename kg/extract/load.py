@@ -10,8 +10,8 @@ import csv
 import hashlib
 from pathlib import Path
 
-from .errors import KGError
-from .types import Document, LoadProblem
+from ..model.errors import KGError
+from ..model.records import Document, LoadProblem
 
 METADATA_FILE = "metadata.csv"
 _CONTROL = set(range(0, 32)) - {9, 10, 13}

@@ -12,9 +12,9 @@ from functools import cache
 
 import ahocorasick
 
-from ..reference import Reference, reference
-from ..text import normalise
-from ..types import Token
+from ..model.names import normalise
+from ..model.reference import Reference, reference
+from ..model.records import Token
 
 
 @dataclass(frozen=True, slots=True)

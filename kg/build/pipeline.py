@@ -10,84 +10,31 @@ processes; resolution sees every document at once and decides IRIs.
 """
 from __future__ import annotations
 
-import hashlib
 import json
-import os
 import pickle
-import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO, Callable, Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import pyoxigraph as ox
 from rdflib import URIRef
 
 from . import emit, export
-from .errors import EndpointError, ValidationError
-from .figures import find_figures
-from .load import load_corpus
-from .mentions import find_mentions, make_views
-from .mentions.model import tagger
-from .relations import find_relations, sentence_contexts
+from ..model.errors import EndpointError, ValidationError
+from ..extract import extract_document, extractor_version
+from ..extract.load import load_corpus
 from .resolve import resolve
-from .serialise import graph_writers, oxigraph_triples, union
-from .text import split_sentences
-from .types import Document, DocumentExtraction, Entity, LoadProblem, ResolvedDocument
+from .files import bytes_writer, write_all_atomic, write_atomic
+from .serialise import graph_writers, union
+from ..model.terms import oxigraph_triples
+from ..model.records import Document, DocumentExtraction, Entity, LoadProblem, ResolvedDocument
 from .validate import Validation, combine, validate_document, validate_triples
 
 if TYPE_CHECKING:
-    from .remote import PushReport
-
-STAGES = ("text", "ner", "mentions", "relations", "figures")
-_PACKAGE = Path(__file__).resolve().parent
-_UMASK = os.umask(0o022)
-os.umask(_UMASK)
-
-
-@cache
-def extractor_version() -> str:
-    """Changes whenever the extractor's code or reference data change (keys the cache)."""
-    from .resources import reference_file
-
-    digest = hashlib.sha256()
-    sources = sorted(_PACKAGE.glob("*.py")) + sorted((_PACKAGE / "mentions").glob("*.py"))
-    sources += sorted(reference_file("industries.ttl").parent.glob("*"))
-    for path in sources:
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
-
-
-def extract_document(doc: Document, times: dict[str, float] | None = None) -> DocumentExtraction:
-    clock = _Clock(times)
-    sentences = split_sentences(doc)
-    clock.lap("text")
-    tokens = tagger().tag([s.text for s in sentences])
-    clock.lap("ner")
-    views = make_views(doc, sentences, tokens)
-    mentions = find_mentions(views)
-    clock.lap("mentions")
-    sents = sentence_contexts(views, mentions)
-    relations = find_relations(sents)
-    clock.lap("relations")
-    figures = find_figures(sents)
-    clock.lap("figures")
-    return DocumentExtraction(doc, tuple(sentences), tuple(mentions), tuple(relations), tuple(figures))
-
-
-class _Clock:
-    def __init__(self, times: dict[str, float] | None) -> None:
-        self.times, self.last = times, time.perf_counter()
-
-    def lap(self, stage: str) -> None:
-        now = time.perf_counter()
-        if self.times is not None:
-            self.times[stage] = self.times.get(stage, 0.0) + now - self.last
-        self.last = now
-
+    from .publish import PushReport
 
 def _extract_timed(doc: Document) -> tuple[DocumentExtraction, dict[str, float]]:
     times: dict[str, float] = {}
@@ -231,14 +178,14 @@ def build(corpus_dir: Path, out_dir: Path, *, min_confidence: float = 0.0, worke
                    "observations": observations, "triples": len(merged)},
     }
     writers = graph_writers(triples, merged)
-    writers["jsonl"] = _bytes_writer(jsonl.encode("utf-8"))
-    writers["manifest"] = _bytes_writer((json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+    writers["jsonl"] = bytes_writer(jsonl.encode("utf-8"))
+    writers["manifest"] = bytes_writer((json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
     files = {kind: out_dir / OUTPUTS[kind] for kind in writers}
     write_all_atomic({files[kind]: writer for kind, writer in writers.items()})
     corpus.times["serialise"] = time.perf_counter() - started
     pushed = None
     if endpoint:
-        from .remote import push
+        from .publish import push
 
         started = time.perf_counter()
         try:
@@ -259,34 +206,3 @@ def _validate_reference(cache_dir: Path | None) -> Validation:
     if result.conforms and marker is not None:
         write_atomic(marker, b"")
     return result
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write a file so a reader sees the old or the new content, never a part."""
-    write_all_atomic({Path(path): _bytes_writer(data)})
-
-
-def _bytes_writer(data: bytes) -> Callable[[BinaryIO], None]:
-    return lambda out: out.write(data)
-
-
-def write_all_atomic(writers: dict[Path, Callable[[BinaryIO], None]]) -> None:
-    """Write every file to a temporary name beside it, then put them all in place: an error
-    or an interruption on the way leaves all the old files as they were."""
-    staged: list[tuple[str, Path]] = []
-    try:
-        for path, write in writers.items():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-            staged.append((tmp, path))
-            os.fchmod(handle, 0o666 & ~_UMASK)   # mkstemp makes 0600; outputs are ordinary files
-            with os.fdopen(handle, "wb") as out:
-                write(out)
-                out.flush()
-                os.fsync(out.fileno())
-        for tmp, path in staged:
-            os.replace(tmp, path)
-    except BaseException:
-        for tmp, _ in staged:
-            Path(tmp).unlink(missing_ok=True)
-        raise

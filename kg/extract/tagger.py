@@ -11,8 +11,8 @@ from functools import cache
 from importlib import resources
 from typing import Sequence
 
-from ..errors import MissingDependencyError
-from ..types import Token
+from ..model.errors import MissingDependencyError
+from ..model.records import Token
 
 _BATCH = 32
 

@@ -11,13 +11,8 @@ from __future__ import annotations
 
 import re
 
-from .types import Document, Sentence
-
-# Full-width ASCII → half-width, ideographic space → space, quotes → straight quotes.
-_NORMALISE = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
-_NORMALISE.update({0x3000: 0x20, 0xA0: 0x20})
-_NORMALISE.update({ord(q): ord('"') for q in "“”「」『』„‟"})
-_NORMALISE.update({ord(q): ord("'") for q in "‘’‚‛"})
+from ..model.names import normalise
+from ..model.records import Document, Sentence
 
 CLAUSE_MARKS = frozenset(",;:!?、。")
 SENTENCE_END = frozenset("。!?")
@@ -30,11 +25,6 @@ _PLACE_COLON_TITLE = re.compile(r"^[^,，。]{2,8}[:：]")
 _CREDIT = re.compile(r"(?:图片由.{1,60}提供|供图|\s摄\s*$|摄影[:：])")
 _WORD_TAIL = re.compile(r"^[\u4e00-\u9fff]{1,2}[,。;]")
 _PARENTHESISED = re.compile(r"^\s*[(（].*[)）]\s*$")
-
-
-def normalise(text: str) -> str:
-    """Full/half width and quote normalisation; always the same length as `text`."""
-    return text.translate(_NORMALISE)
 
 
 def split_sentences(doc: Document) -> list[Sentence]:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Iterator
 
-from ..types import Mention, Sentence, Token
+from ..model.records import Mention, Sentence, Token
 from . import cues
 from .gazetteer import Gazetteer, Hit
 

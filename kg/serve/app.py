@@ -20,10 +20,11 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from rdflib import URIRef
 
-from .errors import KGError, QueryFailedError, QueryLimitError, QuerySyntaxError
+from ..model.errors import KGError, QueryFailedError, QueryLimitError, QuerySyntaxError
 from .query import GRAPH_TYPES, SELECT_TYPES, bind, named_queries, named_query, negotiate, resolve_term
-from .store import Result, open_store, with_values
-from .vocab import BASE
+from .results import Result, with_values
+from .store import open_store
+from ..model.vocab import BASE
 
 _TEMPLATES = Path(__file__).resolve().parent / "templates"
 _UPDATE = ("application/sparql-update",)
@@ -263,7 +264,7 @@ def create_app(pool: QueryPool) -> FastAPI:
 
     @app.get("/ontology")
     def ontology() -> Response:
-        from .resources import ontology_file
+        from ..model.resources import ontology_file
 
         return Response(ontology_file("kg.ttl").read_text(encoding="utf-8"), media_type="text/turtle")
 

@@ -11,9 +11,9 @@ from typing import IO, Annotated, Iterable, Iterator, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-from .errors import KGError
-from .names import compare_key
-from .types import Entity, ResolvedDocument
+from ..model.errors import KGError
+from ..model.names import compare_key
+from ..model.records import Entity, ResolvedDocument
 
 NonEmpty = Annotated[str, Field(min_length=1)]
 

@@ -21,8 +21,8 @@ from rdflib import Graph
 from rdflib.namespace import RDF, RDFS
 
 from .emit import ontology_graph, reference_graph, shapes_graph
-from .serialise import oxigraph_triples
-from .vocab import KG
+from ..model.terms import oxigraph_triples
+from ..model.vocab import KG
 
 
 @dataclass
@@ -75,7 +75,7 @@ def validate_triples(triples: Sequence[ox.Triple], name: str = "graph", engine: 
     else:
         from pyshacl import validate
 
-        from .store import from_oxigraph
+        from ..model.terms import from_oxigraph
 
         graph = Graph()
         for t in data:

@@ -14,10 +14,10 @@ import re
 from collections import defaultdict
 from typing import Sequence
 
-from .names import company_aliases, compare_key, industry_core
-from .reference import reference
-from .types import (DocumentExtraction, Entity, Fact, Mention, Observation, ResolvedDocument)
-from .vocab import ID, PLACES
+from ..model.names import company_aliases, compare_key, industry_core
+from ..model.reference import reference
+from ..model.records import (DocumentExtraction, Entity, Fact, Mention, Observation, ResolvedDocument)
+from ..model.vocab import ID, PLACES
 
 PATHS = {
     "Company": "company", "ResearchInstitute": "research-institute", "GovernmentBody": "government-body",

@@ -19,10 +19,11 @@ from pathlib import Path
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
-from .errors import KGError, UnknownIndustryError, UnknownQueryError
-from .names import compare_key
-from .store import Result, Store
-from .vocab import KG
+from ..model.errors import KGError, UnknownIndustryError, UnknownQueryError
+from ..model.names import compare_key
+from .results import Result
+from .store import Store
+from ..model.vocab import KG
 
 QUERIES = Path(__file__).resolve().parent / "queries"
 FORMATS = ("table", "csv", "tsv", "json")
