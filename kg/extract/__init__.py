@@ -15,9 +15,11 @@ from pathlib import Path
 
 from ..model.records import Document, DocumentExtraction
 from ..model.resources import reference_file
+from ..model.reference import reference
+from .context import sentence_contexts
 from .figures import find_figures
 from .mentions import find_mentions, make_views
-from .relations import find_relations, sentence_contexts
+from .relations import find_relations
 from .sentences import split_sentences
 from .tagger import tagger
 
@@ -47,10 +49,10 @@ def extract_document(doc: Document, times: dict[str, float] | None = None) -> Do
     views = make_views(doc, sentences, tokens)
     mentions = find_mentions(views)
     clock.lap("mentions")
-    sents = sentence_contexts(views, mentions)
-    relations = find_relations(sents)
+    contexts = sentence_contexts(views, mentions, reference().province.key)
+    relations = find_relations(contexts)
     clock.lap("relations")
-    figures = find_figures(sents)
+    figures = find_figures(contexts)
     clock.lap("figures")
     return DocumentExtraction(doc, tuple(sentences), tuple(mentions), tuple(relations), tuple(figures))
 

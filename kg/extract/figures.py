@@ -1,45 +1,52 @@
-"""Stage 5: sentences → figures a region (or an industry) reaches or aims at.
+"""Sentences → figures a region (a place, or a park for its own figures) reaches or aims at.
 
-A figure is a number with a unit as written (亿元, %, 万户, GW, EFLOPS …). Its year is
-the nearest year the sentence gives before it (到2025年 …), its region the place its
-clause is about, and it is a target when the sentence says so (力争, 目标, 计划, 将 …).
-Growth rates (增长, 增速, 增幅) get indicators ending in 增速. Ranks, dates, durations and
-the figures of a single company or project are not regional figures and are skipped.
+A figure is a number with a unit as written (亿元, %, 家, GW … cue list `figure_units`). Its
+year is the nearest year the sentence gives before it, its region the place its clause is
+about (a park when the clause is the park's), and it is a target when the text says so
+(cue list `target_cues`: 力争, 目标, 到2025年 …). Growth rates get indicators ending in 增速.
+Not figures: ranks, dates and durations, a company's or a project's own numbers, national
+or provincial totals quoted for comparison, completion rates (完成…目标的120%), counts
+with no indicator. Examples: kg/rules/figures/figures.yaml.
 """
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import Iterator, Sequence
 
-from .relations import ADMIN, Sent
 from ..model.records import Evidence, Figure, Mention
+from .context import ADMIN, SentenceContext
+from .lexicon import cue_list, cue_set
 
-_UNITS = sorted([
-    "亿元", "万元", "元", "%", "‰", "万户", "万人", "万家", "万个", "万台", "万套", "万件", "万吨", "万辆",
-    "亿件", "亿千瓦时", "亿用户", "GWh", "GW", "MW", "EFLOPS", "PFLOPS", "P", "PB", "个", "家", "项", "条", "件",
-    "人", "名", "户", "台", "套", "座", "吨", "亩", "平方米", "公里", "倍", "万", "亿",
-], key=len, reverse=True)
-_NUMBER = re.compile(
-    r"(?<![\dA-Za-z.\-])(\d+(?:\.\d+)?)(多|余)?(" + "|".join(re.escape(u) for u in _UNITS) + r")(?![A-Za-z])")
-_THOUSANDS = re.compile(r"(千|百)亿(元|级)")
+EXTRACTOR = "figure-number"
 _YEAR = re.compile(r"((?:19|20)\d{2})年")
-_TARGET = re.compile(r"力争|目标|计划|预计|确保|争取|规划|将(?:实现|达到|分别|超过|突破)|(?<![加升高长达])到(?:20\d{2})年|"
-                     r"达产后|今年要|加速构建|加快构建|正在建设|在建|拟建")
-_GROWTH = re.compile(r"(?:同比)?(?:增长|增速|增幅|年均增速|提高|提升)(?:分别)?(?:达到|达|为)?$")
-_SKIP_BEFORE = re.compile(r"(?:第|全省第|全国第|排名第|居全省第|前)$")
+_THOUSANDS = re.compile(r"(千|百)亿(元|级)")
 _PERSON_UNITS = frozenset({"人", "名"})
-_VERBS = re.compile(r"(?:首破|突破|达到|达|实现|超过|超|累计|共计|拥有|为|是|约|近|增加到|升至|分别)+$")
-_PLACE_PREFIX = re.compile(r"^[\u4e00-\u9fff]{2,3}(?:市|县|区)?(?=数字|规上|全市|规模|网络|跨境|快递|新|工业|软件|产业)")
-_NOT_FIGURE_AFTER = re.compile(r"^(?:以来|年|月|日|周年|个月|天|强|位|名次|倍速)")
+_PLACE_PREFIX = re.compile(r"^[\u4e00-\u9fff]{2,3}(?:市|县|区|镇)?(?=数字|规上|全市|规模|网络|跨境|快递|新|工业|软件|产业)")
+_DATE_PREFIX = re.compile(r"^(?:\d{4}年(?:\d+-\d+月|\d+月)?|1-\d+月|前三季度|上半年|一季度|今年|去年|全年|其中|目前|截至目前)+")
 
 
-def find_figures(sents: Sequence[Sent]) -> list[Figure]:
+@cache
+def _number() -> re.Pattern:
+    units = sorted(cue_list("figure_units"), key=len, reverse=True)
+    return re.compile(r"(?<![\dA-Za-z.\-])(\d+(?:\.\d+)?)(多|余)?(" + "|".join(map(re.escape, units)) + r")(?![A-Za-z])")
+
+
+@cache
+def _cue(name: str) -> re.Pattern:
+    return re.compile("|".join(sorted(map(re.escape, cue_list(name)), key=len, reverse=True)))
+
+
+_TARGET_YEAR = re.compile(r"(?<![加升高长达])到(?:20\d{2})年|(?:20\d{2})年(?:前|底前)?(?:要|将|力争)")
+
+
+def find_figures(contexts: Sequence[SentenceContext]) -> list[Figure]:
     figures: list[Figure] = []
     seen: set[tuple] = set()
-    for i, sent in enumerate(sents):
-        if sent.view.sentence.kind != "body" or _company_speech(sents, i):
+    for i, ctx in enumerate(contexts):
+        if ctx.view.sentence.kind != "body" or _company_speech(contexts, i):
             continue
-        for figure in _sentence_figures(sent):
+        for figure in sentence_figures(ctx):
             key = (figure.region.ref or figure.region.text, figure.value, figure.unit, figure.year, figure.target)
             if key not in seen:
                 seen.add(key)
@@ -47,96 +54,107 @@ def find_figures(sents: Sequence[Sent]) -> list[Figure]:
     return figures
 
 
-_SPEAKER = re.compile(r"(?:相关负责人|负责人|董事长|总经理|总裁)")
-
-
-def _company_speech(sents: Sequence[Sent], i: int) -> bool:
-    """A quotation whose speaker is a company ("…"浙江金梭纺织有限公司相关负责人说): its figures
-    are the company's, not the region's."""
-    text = sents[i].text
-    if not text.startswith('"'):
+def _company_speech(contexts: Sequence[SentenceContext], i: int) -> bool:
+    """A quotation whose speaker is a company ("…"某某公司负责人说): its figures are the
+    company's, not the region's."""
+    if not contexts[i].text.startswith('"'):
         return False
-    for sent in sents[i:i + 2]:
-        for match in _SPEAKER.finditer(sent.text):
-            speaker = [m for m in sent.mentions if m.end <= match.start() and match.start() - m.end <= 2]
-            if speaker:
-                return speaker[-1].label == "Company"
+    speaker = _cue("speaker_titles")
+    for ctx in contexts[i:i + 2]:
+        for match in speaker.finditer(ctx.text):
+            before = [m for m in ctx.mentions if m.end <= match.start() and match.start() - m.end <= 2]
+            if before:
+                return before[-1].label == "Company"
     return False
 
 
-def _numbers(text: str) -> Iterator[tuple[int, int, float, str]]:
+def numbers(text: str) -> Iterator[tuple[int, int, float, str]]:
     """(start, end, value, unit) of each number with a unit."""
-    for m in _NUMBER.finditer(text):
+    for m in _number().finditer(text):
         yield m.start(), m.end(), float(m.group(1)), m.group(3)
     for m in _THOUSANDS.finditer(text):
-        value = 1000.0 if m.group(1) == "千" else 100.0
-        yield m.start(), m.end(), value, "亿元"
+        yield m.start(), m.end(), 1000.0 if m.group(1) == "千" else 100.0, "亿元"
 
 
-def _sentence_figures(sent: Sent) -> Iterator[Figure]:
-    text = sent.text
-    inside = [(m.start, m.end) for m in sent.mentions]
+def sentence_figures(ctx: SentenceContext) -> Iterator[Figure]:
+    text = ctx.text
+    inside = [(m.start, m.end) for m in ctx.mentions if m.label != "Industry"]
     indicator_so_far = ""
-    for start, end, value, unit in sorted(_numbers(text)):
+    for start, end, value, unit in sorted(numbers(text)):
         if any(a <= start < b for a, b in inside):
             continue                                  # 50GWh inside a project's name
-        if _SKIP_BEFORE.search(text[max(0, start - 4):start]) or _NOT_FIGURE_AFTER.match(text[end:end + 3]):
+        before = text[max(0, start - 6):start]
+        if any(before.endswith(w) for w in cue_list("rank_words")) or \
+                any(text.startswith(w, end) for w in cue_list("not_figure_after")):
             continue
-        if unit == "亿元" and text[start:end].endswith("级") and not _TARGET.search(text[:start]):
+        a, b = ctx.clause_of(start)
+        clause_before = text[a:start]
+        target = _is_target(text, a, start, end)
+        if unit == "亿元" and text[start:end].endswith("级") and not target:
             continue                                  # 千亿级产业: a size class unless it is a goal
         if unit == "个" and text.startswith("百分点", end) or unit in _PERSON_UNITS and "培育" not in text[:start]:
             continue
-        a, b = sent.clause_of(start)
-        clause_before = text[a:start]
-        subject = sent.subject_at(start)
-        if subject.organisation or _company_figure(sent, a, start):
+        if _cue("completion_cues").search(clause_before[-12:]) or _cue("comparison_cues").search(clause_before):
+            continue                                  # 完成年度目标的…%, 占全省…%: not the region's level
+        subject = ctx.subject_at(start)
+        if _cue("organisation_figure_cues").search(clause_before):
             continue                                  # a company's or a project's own figures
-        if clause_before.endswith("首破") and not _TARGET.search(text[:start]):
-            continue                                  # 首破2000亿元,达2182亿元: a threshold passed
-        region = _region(sent, a, b, start)
-        if region is None:
+        region = _region(ctx, a, b, start)
+        if region is None or (subject.organisation and region.label not in ("IndustrialPark",)):
             continue
-        indicator = _indicator(clause_before) or indicator_so_far
-        if _indicator(clause_before):
-            indicator_so_far = _indicator(clause_before)
-        growth = bool(_GROWTH.search(re.sub(r"[\d.%]+$", "", clause_before).rstrip("分别约近超")))
+        indicator = _indicator(clause_before)
+        if indicator:
+            indicator_so_far = indicator
+        growth = _cue("growth_cues").search(re.sub(r"[\d.%]+$", "", clause_before).rstrip("分别约近超")[-6:])
         if growth and unit == "%":
-            indicator = (indicator_so_far or "指标") + "增速"
-        year_match = None
+            indicator = (indicator or indicator_so_far or "") + "增速"
+        if not indicator:
+            continue                                  # a count with no indicator is not a figure
+        year = None
         for y in _YEAR.finditer(text[:start]):
-            year_match = y
-        year = int(year_match.group(1)) if year_match else None
-        target = bool(_TARGET.search(text[:end]))
-        industry = next((m for m in reversed(sent.within(a, start, {"Industry"}))), None)
-        evidence = Evidence(sent.index, _evidence_start(text, a, start), end)
-        yield Figure(region, indicator or "指标", value, unit, year, target, evidence,
-                     "pattern:figure", 0.7 if region.sentence == sent.index else 0.6, industry)
+            year = int(y.group(1))
+        industry = next((m for m in reversed(ctx.mentions) if m.label == "Industry" and a <= m.start and m.end <= start),
+                        None)
+        evidence = Evidence(ctx.index, a if start - a <= 60 else start - 30, end)
+        yield Figure(region, indicator, value, unit, year, target, evidence, EXTRACTOR,
+                     0.7 if region.sentence == ctx.index else 0.6, industry)
 
 
-def _company_figure(sent: Sent, clause_start: int, pos: int) -> bool:
-    """The clause is about one company or project (公司产值…, 我们交付…, 项目总投资…)."""
-    return bool(re.search(r"(?:公司|我们|该企业|项目总|为企业)", sent.text[clause_start:pos]))
+def _is_target(text: str, clause_start: int, start: int, end: int) -> bool:
+    before = text[:end]
+    if _cue("actual_cues").search(text[clause_start:start]):
+        return False
+    return bool(_cue("target_cues").search(before) or _TARGET_YEAR.search(before))
 
 
-def _region(sent: Sent, a: int, b: int, pos: int) -> Mention | None:
-    subject = sent.subject_at(pos)
+def _region(ctx: SentenceContext, a: int, b: int, pos: int) -> Mention | None:
+    """A park named as the clause's subject (its own figures), else the clause's place,
+    else a place named in the clause, else the place the text last named."""
+    subject = ctx.subject_at(pos)
+    if subject.stated and subject.mention is not None and subject.mention.label == "IndustrialPark":
+        return subject.mention
     if subject.stated and subject.place is not None:
         return subject.place
-    places = sent.within(a, b, ADMIN)
+    places = [m for m in ctx.mentions if a <= m.start and m.end <= b and m.label in ADMIN]
     if places:
         return places[0]
     return subject.where
 
 
 def _indicator(clause_before: str) -> str:
-    """The noun phrase that names the number: 数字经济核心产业营收 in "…营收首破2000亿元"."""
-    phrase = _VERBS.sub("", clause_before.strip())
-    phrase = re.sub(r"^(?:\d{4}年(?:\d+-\d+月|\d+月)?|今年|去年|其中|目前|截至目前|全市|全省)+", "", phrase)
+    """The noun phrase that names the number (…核心产业营收 in "…营收首破…达…亿元")."""
+    phrase = clause_before.strip()
+    verbs = cue_list("figure_verbs")
+    changed = True
+    while changed:
+        changed = False
+        for verb in verbs:
+            if phrase.endswith(verb):
+                phrase, changed = phrase[: -len(verb)], True
+    phrase = _DATE_PREFIX.sub("", phrase)
     phrase = re.sub(r"(?:同比)?(?:增长|增速|增幅)$", "", phrase)
     phrase = _PLACE_PREFIX.sub("", phrase)
-    phrase = phrase.strip(" ,:")
-    return phrase[-24:] if len(phrase) >= 2 else ""
-
-
-def _evidence_start(text: str, clause_start: int, pos: int) -> int:
-    return clause_start if pos - clause_start <= 60 else pos - 30
+    phrase = phrase.strip(' ,:"')
+    if phrase in cue_set("generic_words") or len(phrase) < 2:
+        return ""
+    return phrase[-24:]

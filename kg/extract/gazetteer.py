@@ -15,6 +15,7 @@ import ahocorasick
 from ..model.names import normalise
 from ..model.reference import Reference, reference
 from ..model.records import Token
+from .lexicon import ending
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,13 +72,15 @@ class Gazetteer:
 
 
 def _split_place_prefix(hit: Hit, tokens: list[Token], gazetteer: Gazetteer) -> Hit | None:
-    """Accept a place the model glued to an industry word (台州光电, 嵊州新能源 → 台州, 嵊州)."""
+    """Accept a place the model glued to an industry word (某市光电, 某县泵业 → 某市, 某县):
+    the rest of the word is a taxonomy industry or ends like one (…业, …装备)."""
     if hit.entry.label not in ("Province", "City", "County", "Town"):
         return None
     for token in tokens:
         if token.start == hit.start and token.end > hit.end:
             rest = token.text[hit.end - token.start:]
-            if any(e.label == "Industry" for e in gazetteer.lookup(rest)):
+            if any(e.label == "Industry" for e in gazetteer.lookup(rest)) or (
+                    len(rest) >= 2 and ending(rest, "industry_heads") and token.pos in ("ORG", "LOC", "n", "nz")):
                 return Hit(hit.start, hit.end, hit.surface, Entry(hit.entry.label, hit.entry.ref, False))
     return None
 

@@ -106,10 +106,9 @@ def _places() -> dict[str, RefPlace]:
         label = "Province" if row["kind"] in ("province", "autonomous_region") else "Place"
         places.setdefault(row["code"], RefPlace(row["code"], row["name"], row["short_name"],
                                                 row["name_en"], label))
-    for row in _rows("zhejiang_towns.csv"):
-        key = f"{row['county_code']}-{row['name']}"
-        places[key] = RefPlace(key, row["name"], row["short_name"], row["name_en"], "Town",
-                               row["county_code"], zhejiang=True)
+    for row in _rows("zhejiang_towns.csv"):   # township level: 镇, 乡 and 街道, by statistical division code
+        places[row["code"]] = RefPlace(row["code"], row["name"], row["short_name"], row["name_en"], "Town",
+                                       row["county_code"], zhejiang=True)
     for row in _rows("world_places.csv"):
         aliases = [a for a in row["aliases"].split("|") if a]
         places[row["name"]] = RefPlace(row["name"], row["name"], "|".join(aliases), row["name_en"], "Place")

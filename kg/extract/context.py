@@ -1,0 +1,162 @@
+"""What a sentence is about: its clauses, each clause's subject, and its section's place.
+
+Each clause has a subject: the place or organisation it names at its start (after a
+lead-in such as a date), else the previous clause's, else the place its section is about
+(the last heading naming a city or county, else the city or county the document names
+most). A subject the sentence states gives a higher confidence than one carried over.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Sequence
+
+from ..model.records import Mention
+from .engine import GROUPS, Scene, Span
+from .lexicon import cue_list
+from .view import View, clauses
+
+ADMIN = GROUPS["Admin"]
+REGIONAL = frozenset({"City", "County", "Town"})
+_DATE_LEAD = re.compile(r"^(?:\d{4}年(?:\d+(?:-\d+)?月)?(?:\d+日)?(?:以来|起)?|\d+(?:-\d+)?月(?:份)?|[一二三四]季度|前三季度)")
+_TEMPORAL_CLAUSE = re.compile(r"(?:后|时|以来|期间|之际|之后)$")
+
+
+@dataclass(frozen=True)
+class Subject:
+    mention: Mention | None       # the place or organisation; None for 公司/企业 without a name
+    stated: bool                  # named in this sentence (not carried over from the section)
+    organisation: bool            # a company, platform or project rather than a place or body
+    last_place: Mention | None = None   # the place the text last named: where an organisation is
+
+    @property
+    def place(self) -> Mention | None:
+        return None if self.organisation else self.mention
+
+    @property
+    def where(self) -> Mention | None:
+        return self.place or self.last_place
+
+
+def lead_in_end(text: str, start: int, end: int) -> int:
+    """After the lead-in words of a clause (2023年以来, 目前, 其中 …)."""
+    pos = start
+    while pos < end:
+        match = _DATE_LEAD.match(text, pos, end)
+        if match and match.end() > pos:
+            pos = match.end()
+            continue
+        word = next((w for w in cue_list("lead_ins") if text.startswith(w, pos, end)), None)
+        if word is None:
+            break
+        pos += len(word)
+    return pos
+
+
+@dataclass
+class SentenceContext:
+    """A sentence with its mentions, its clauses' subjects and its section's place."""
+    view: View
+    mentions: list[Mention]
+    topic: Mention | None
+    province: Mention | None = None       # the document's mention of the province (省… bodies)
+
+    @property
+    def text(self) -> str:
+        return self.view.text
+
+    @property
+    def index(self) -> int:
+        return self.view.index
+
+    @cached_property
+    def clause_spans(self) -> list[tuple[int, int]]:
+        return clauses(self.text)
+
+    def clause_of(self, pos: int) -> tuple[int, int]:
+        for a, b in self.clause_spans:
+            if a <= pos < b:
+                return a, b
+        return 0, len(self.text)
+
+    @cached_property
+    def subjects(self) -> list[tuple[int, int, Subject]]:
+        out = []
+        current = Subject(self.topic, False, False, self.topic)
+        for i, (a, b) in enumerate(self.clause_spans):
+            stated = self._stated(a, b, first=i == 0, current=current)
+            if stated is not None:
+                current = stated
+            out.append((a, b, current))
+        return out
+
+    def _stated(self, a: int, b: int, first: bool, current: Subject) -> Subject | None:
+        text = self.text
+        if _TEMPORAL_CLAUSE.search(text[a:b]) and not first:
+            return None                                   # …建成投产后: when, not who
+        offset = lead_in_end(text, a, b)
+        rest = text[offset:b]
+        if rest.startswith(cue_list("anaphora")):        # 当地, 该市: the place being spoken of
+            place = current.where if current.stated else self.topic
+            return Subject(place, True, False, place)
+        for m in self.mentions:
+            if offset <= m.start <= offset + 1:
+                if m.label in ADMIN:
+                    return Subject(m, True, False, m)
+                if m.label in GROUPS["Locatable"] and not text.startswith(("的", "、", "等", "和", "与"), m.end):
+                    return Subject(m, True, m.label not in ("GovernmentBody", "Association"),
+                                   current.where if current.stated else self.topic)
+                break
+        if rest.startswith(cue_list("organisation_anaphora")):
+            return Subject(None, True, True, current.where)
+        if first:   # a place described by a relative clause: 率先…的某县，…
+            tail = [m for m in self.mentions if m.end == b and m.label in ADMIN and text[m.start - 1:m.start] == "的"]
+            if tail:
+                return Subject(tail[0], True, False, tail[0])
+        return None
+
+    def subject_at(self, pos: int) -> Subject:
+        for a, b, subject in self.subjects:
+            if a <= pos < b:
+                return subject
+        return self.subjects[-1][2] if self.subjects else Subject(self.topic, False, False)
+
+    def scene(self) -> Scene:
+        def subject_span(pos: int) -> Span | None:
+            subject = self.subject_at(pos)
+            m = subject.mention
+            if m is None:
+                return None
+            return Span(m.start, m.end, m, carried=not subject.stated or m.sentence != self.index)
+        return Scene(self.view, self.mentions, subject_span, self.topic, self.province)
+
+
+def section_topics(views: Sequence[View], by_sentence: dict[int, list[Mention]]) -> list[Mention | None]:
+    """The place each sentence's section is about: the last heading naming a city, county
+    or town at its start, else the city or county the document names most."""
+    counts = Counter(m.ref for ms in by_sentence.values() for m in ms if m.label in REGIONAL and m.ref)
+    first_of: dict[str, Mention] = {}
+    for ms in by_sentence.values():
+        for m in ms:
+            if m.label in REGIONAL and m.ref:
+                first_of.setdefault(m.ref, m)
+    fallback = first_of[counts.most_common(1)[0][0]] if counts else None
+    topics, current = [], None
+    for view in views:
+        ms = by_sentence.get(view.index, [])
+        if view.sentence.kind == "heading" and ms and ms[0].label in REGIONAL and ms[0].start <= 2:
+            current = ms[0]
+        topics.append(current or fallback)
+    return topics
+
+
+def sentence_contexts(views: Sequence[View], mentions: Sequence[Mention], province_key: str) -> list[SentenceContext]:
+    by_sentence: dict[int, list[Mention]] = {}
+    for m in sorted(mentions, key=lambda m: (m.sentence, m.start)):
+        by_sentence.setdefault(m.sentence, []).append(m)
+    topics = section_topics(views, by_sentence)
+    province = next((m for ms in by_sentence.values() for m in ms if m.ref == province_key), None)
+    return [SentenceContext(view, by_sentence.get(view.index, []), topic, province)
+            for view, topic in zip(views, topics)]

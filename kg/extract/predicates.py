@@ -1,0 +1,246 @@
+"""The named tests a rule may call (`{test: distinctive, of: name}`): a small, fixed set.
+
+A role test takes the sentence (`scene`) and one bound span; a position test (no `of`)
+takes the position where it stands in the pattern. Each returns True to keep the match.
+Arguments come from the rule's `args`.
+"""
+from __future__ import annotations
+
+import re
+from typing import Callable
+
+from .lexicon import cue_set, ending
+from .lists import bridge, industry_like
+from .spans import any_suffix, counted
+from .view import PLACE_LABELS
+
+_DESCRIBED = re.compile(r"最|唯一|首个|第一|之一|领先")
+
+
+# ---------------------------------------------------------------------- role tests
+def distinctive(scene, span, least: int = 2, strict: bool = False, places: bool = True) -> bool:
+    """The span holds a proper name (2) or at least an industry word (1); see View.distinctive."""
+    return scene.view.distinctive(span.start, span.end, strict=strict, places=places) >= least
+
+
+def not_counted(scene, span) -> bool:
+    """No quantity in the span (三大…, 12个…): counted things are not named."""
+    return not counted(scene.text, span.start, span.end)
+
+
+def not_generic(scene, span) -> bool:
+    """The span is not a generic word (龙头企业, 数字经济 …)."""
+    return scene.text[span.start:span.end] not in cue_set("generic_words")
+
+
+def clean(scene, span) -> bool:
+    """No punctuation, clause verb or function word inside the span."""
+    return scene.view.clean(span.start, span.end)
+
+
+def unknown(scene, span) -> bool:
+    """The span is not a reference-data name (a place, a taxonomy industry, a programme)."""
+    return not scene.view.gazetteer.lookup(scene.text[span.start:span.end])
+
+
+def not_place(scene, span) -> bool:
+    return not scene.view.is_place(scene.text[span.start:span.end])
+
+
+def no_suffix(scene, span) -> bool:
+    """The span does not end in an organisation, park or platform suffix (those name rules
+    type it by its suffix)."""
+    return not any_suffix(scene.text[span.start:span.end])
+
+
+def length(scene, span, least: int = 2, most: int = 40) -> bool:
+    return least <= span.end - span.start <= most
+
+
+def aligned(scene, span) -> bool:
+    """The span starts and ends where the model's words do."""
+    view = scene.view
+    return span.start in view.token_starts and span.end in view.token_ends
+
+
+def own_word(scene, span) -> bool:
+    """The span starts a word of the model's, or ends a word the model tags as a name
+    (星海集团/ORG): a weak suffix inside an ordinary word (布局, 格局) does not count."""
+    view = scene.view
+    if span.start in view.token_starts:
+        return True
+    token = view.tokens[view.token_at(span.start)]
+    return token.pos in ("ORG", "LOC", "nz", "nw", "PER") and token.end == span.end
+
+
+def outside_quotes(scene, span) -> bool:
+    """Not inside a quotation (“中国某某之都” is a title, not the place)."""
+    text = scene.text
+    return text[:span.start].count('"') % 2 == 0
+
+
+def specific_title(scene, span) -> bool:
+    """A 《title》 that names one document: it holds a digit or a place, or is long
+    (《行动方案》 alone names none)."""
+    inner = scene.text[span.start:span.end].strip("《》")
+    if any(ch.isdigit() for ch in inner) or len(inner) >= 8:
+        return True
+    return any(a >= span.start and b <= span.end for a, b in scene.view.place_spans)
+
+
+def single(scene, span) -> bool:
+    """No list mark inside (“甲、乙” is two things or a slogan)."""
+    return "、" not in scene.text[span.start:span.end]
+
+
+def not_described(scene, span) -> bool:
+    """Not preceded by a descriptive clause (…规模最大的|X): a description, not a name."""
+    text = scene.text
+    if text[span.start - 1:span.start] != "的":
+        return True
+    return not _DESCRIBED.search(text[max(0, span.start - 16):span.start])
+
+
+def not_superlative_before(scene, span) -> bool:
+    """The word before the span is not a superlative (全球最大|…基地 describes)."""
+    text = scene.text
+    return not any(text.endswith(w, 0, span.start) for w in cue_set("superlatives"))
+
+
+def industry_like_member(scene, span) -> bool:
+    """A member that reads as an industry (a taxonomy term or an industry head word)."""
+    return industry_like(scene.view, span.start, span.end)
+
+
+def company_like(scene, span, proper_only: bool = False) -> bool:
+    """A member that reads as a company: a proper name and a trading ending (某某|电子), or
+    a short name the model tags ORG."""
+    view, name = scene.view, scene.text[span.start:span.end]
+    if view.gazetteer.lookup(name):
+        return False
+    tokens = view.tokens_in(span.start, span.end)
+    if tokens and tokens[0].pos == "ORG" and not view.is_industry(tokens[0].text):
+        return len(tokens) <= 2 and len(name) <= 6
+    if proper_only and not (tokens and tokens[0].pos in ("ORG", "PER")):
+        return False
+    end = ending(name, "company_endings")
+    if end and len(name) > len(end) + 1:
+        head = name[:-len(end)]
+        if head in cue_set("generic_words") or view.gazetteer.lookup(head):
+            return False
+        return not any(view.is_industry(head[:n]) for n in range(2, len(head) + 1))
+    return False
+
+
+def company_name(scene, span) -> bool:
+    """Reads as a company's name: a proper name (strictly distinctive) or a trading name
+    (某某|智能) — for names that a context says are companies (本地企业|某某)."""
+    return distinctive(scene, span, least=2, strict=True) or company_like(scene, span)
+
+
+def not_company_like(scene, span) -> bool:
+    return not company_like(scene, span, proper_only=True)
+
+
+def industry_context(scene, span) -> bool:
+    """A taxonomy word used as an industry, not as a plain noun (电池 in 电池片厂).
+
+    Four characters or more always count; a shorter word must not be the head of a longer
+    compound and must stand where industries stand: before 产业/行业/企业…, in a list with
+    another industry, or after a verb of development in its clause."""
+    view, text = scene.view, scene.text
+    if span.end - span.start >= 4 and not text.endswith("技术", 0, span.end):
+        return True
+    nxt = view.token_at(span.end) if span.end < len(text) else len(view.tokens)
+    following = view.tokens[nxt] if nxt < len(view.tokens) and view.tokens[nxt].start == span.end else None
+    if following is not None and following.text in cue_set("industry_followers"):
+        return True
+    if following is not None and following.pos in ("n", "nz", "vn", "nw", "s"):
+        return False
+    prev_index = view.token_at(span.start - 1) if span.start > 0 else -1
+    previous = view.tokens[prev_index] if prev_index >= 0 and view.tokens[prev_index].end == span.start else None
+    if previous is not None and previous.pos in ("n", "a", "vn", "an") and not view.is_place(previous.text) \
+            and previous.text not in cue_set("clause_verbs") and not view.is_industry(previous.text):
+        return False
+    for other in view.hits:
+        if other.entry.label == "Industry" and (other.start, other.end) != (span.start, span.end) and (
+                text[other.end:span.start] in ("、", "和", "及", "与") or text[span.end:other.start] in ("、", "和", "及", "与")):
+            return True
+    a = max(text.rfind(ch, 0, span.start) for ch in ",;:。")
+    window = text[a + 1:span.start]
+    return any(cue in window for cue in cue_set("industry_context_cues"))
+
+
+def ends_with(scene, span, cue: str, rest: int = 1) -> bool:
+    """The span ends in a word of cue list `cue` with at least `rest` characters before it."""
+    word = scene.text[span.start:span.end]
+    end = ending(word, cue)
+    return bool(end) and len(word) - len(end) >= rest
+
+
+def not_ends_with(scene, span, cue: str) -> bool:
+    return not ending(scene.text[span.start:span.end], cue)
+
+
+def without_cue(scene, span, cue: str) -> bool:
+    """No word of cue list `cue` inside the span (规划入驻, 拟引进: not yet there)."""
+    text = scene.text[span.start:span.end]
+    return not any(word in text for word in cue_set(cue))
+
+
+def modifiers_only(scene, span) -> bool:
+    """Only modifiers between 等 (or a count) and a list's head (…等一批本地|企业)."""
+    return bridge(scene.view, span.start, span.end)
+
+
+def place_brand(scene, span) -> bool:
+    """A word the model tags LOC that is a known place plus a brand (某镇某磁: a company
+    named after its town), not a longer place name (某某镇, 某某湾)."""
+    view, word = scene.view, scene.text[span.start:span.end]
+    for hit in view.gazetteer.find(word):
+        if hit.start == 0 and hit.entry.label in ("City", "County", "Town"):
+            rest = word[hit.end:]
+            return len(rest) >= 2 and not ending(rest, "place_endings") and not any_suffix(word) \
+                and not view.gazetteer.lookup(rest) and rest not in cue_set("generic_words")
+    return False
+
+
+def not_place_glued(scene, span) -> bool:
+    """Not a place the model glued to the word after it (某市光电, 某县聚力)."""
+    view, word = scene.view, scene.text[span.start:span.end]
+    for hit in view.gazetteer.find(word):
+        if hit.start == 0 and hit.end < len(word) and hit.entry.label in PLACE_LABELS:
+            rest = word[hit.end:]
+            return not (view.gazetteer.lookup(rest) or rest in cue_set("generic_words") or len(rest) <= 2)
+    return True
+
+
+# ---------------------------------------------------------------------- position tests
+def no_noun_after(scene, pos) -> bool:
+    """The name is not the modifier of a following noun (…试点|城市: 城市 is the head)."""
+    view = scene.view
+    if pos >= len(view.text):
+        return True
+    token = view.tokens[view.token_at(pos)]
+    return not (token.start == pos and token.pos in ("n", "vn", "nz") and token.text not in cue_set("clause_verbs")
+                and token.text not in cue_set("level_words"))
+
+
+def not_after_whole(scene, pos) -> bool:
+    """Not right after 全 (全行业 means every industry)."""
+    return not scene.text.endswith("全", 0, pos)
+
+
+ROLE_TESTS: dict[str, Callable] = {f.__name__: f for f in (
+    distinctive, not_counted, not_generic, clean, unknown, not_place, no_suffix, length, aligned, own_word, outside_quotes,
+    not_described, not_superlative_before, industry_like_member, company_like, company_name, not_company_like, industry_context,
+    ends_with, not_ends_with, modifiers_only, place_brand, not_place_glued, specific_title, single, without_cue)}
+POSITION_TESTS: dict[str, Callable] = {f.__name__: f for f in (no_noun_after, not_after_whole)}
+
+
+def lookup(name: str, on_role: bool) -> Callable:
+    table = ROLE_TESTS if on_role else POSITION_TESTS
+    if name not in table:
+        kind = "role" if on_role else "position (no `of`)"
+        raise ValueError(f"unknown {kind} test {name!r}; known: {', '.join(sorted(table))}")
+    return table[name]
