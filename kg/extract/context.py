@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Sequence
 
@@ -57,11 +57,18 @@ def lead_in_end(text: str, start: int, end: int) -> int:
 
 @dataclass
 class SentenceContext:
-    """A sentence with its mentions, its clauses' subjects and its section's place."""
+    """A sentence with its mentions, its clauses' subjects and its section's place.
+
+    `carried` is the subject the previous sentence ended with (a body sentence that names
+    no subject of its own goes on with it); `recent` the last company, park and project
+    the text named before this sentence, which 公司, 园区, 该项目 … at a clause's start
+    stand for."""
     view: View
     mentions: list[Mention]
     topic: Mention | None
     province: Mention | None = None       # the document's mention of the province (省… bodies)
+    carried: "Subject | None" = None
+    recent: dict[str, Mention] = field(default_factory=dict)
 
     @property
     def text(self) -> str:
@@ -84,7 +91,8 @@ class SentenceContext:
     @cached_property
     def subjects(self) -> list[tuple[int, int, Subject]]:
         out = []
-        current = Subject(self.topic, False, False, self.topic)
+        current = replace(self.carried, stated=False) if self.carried is not None and \
+            self.view.sentence.kind == "body" else Subject(self.topic, False, False, self.topic)
         for i, (a, b) in enumerate(self.clause_spans):
             stated = self._stated(a, b, first=i == 0, current=current)
             if stated is not None:
@@ -101,14 +109,25 @@ class SentenceContext:
         if rest.startswith(cue_list("anaphora")):        # 当地, 该市: the place being spoken of
             place = current.where if current.stated else self.topic
             return Subject(place, True, False, place)
-        for m in self.mentions:
+        for i, m in enumerate(self.mentions):
             if offset <= m.start <= offset + 1:
-                if m.label in ADMIN:
+                if m.label in ADMIN:   # 某市某区…: the most specific place of a run is the subject
+                    while i + 1 < len(self.mentions) and self.mentions[i + 1].start == m.end \
+                            and self.mentions[i + 1].label in ADMIN:
+                        i += 1
+                        m = self.mentions[i]
                     return Subject(m, True, False, m)
                 if m.label in GROUPS["Locatable"] and not text.startswith(("的", "、", "等", "和", "与"), m.end):
                     return Subject(m, True, m.label not in ("GovernmentBody", "Association"),
                                    current.where if current.stated else self.topic)
                 break
+        for label, cue in (("IndustrialPark", "park_anaphora"), ("Company", "company_anaphora"),
+                           ("Project", "project_anaphora")):
+            if rest.startswith(cue_list(cue)):
+                before = [m for m in self.mentions if m.label == label and m.end <= a]
+                referent = before[-1] if before else self.recent.get(label)
+                if referent is not None:
+                    return Subject(referent, True, True, current.where)
         if rest.startswith(cue_list("organisation_anaphora")):
             return Subject(None, True, True, current.where)
         if first:   # a place described by a relative clause: 率先…的某县，…
@@ -158,5 +177,17 @@ def sentence_contexts(views: Sequence[View], mentions: Sequence[Mention], provin
         by_sentence.setdefault(m.sentence, []).append(m)
     topics = section_topics(views, by_sentence)
     province = next((m for ms in by_sentence.values() for m in ms if m.ref == province_key), None)
-    return [SentenceContext(view, by_sentence.get(view.index, []), topic, province)
-            for view, topic in zip(views, topics)]
+    contexts: list[SentenceContext] = []
+    carried: Subject | None = None
+    recent: dict[str, Mention] = {}
+    for view, topic in zip(views, topics):
+        ctx = SentenceContext(view, by_sentence.get(view.index, []), topic, province, carried, dict(recent))
+        contexts.append(ctx)
+        if view.sentence.kind == "heading":
+            carried, recent = None, {}         # a new section starts afresh
+        elif view.sentence.kind == "body" and ctx.subjects:
+            carried = ctx.subjects[-1][2]
+        for m in ctx.mentions:
+            if m.label in ("Company", "IndustrialPark", "Project"):
+                recent[m.label] = m
+    return contexts

@@ -447,19 +447,30 @@ class QuoteElement(Element):
         self.role, (self.open, self.close), self.longest = role, self._MARKS[kind], longest
         self.whole = 0 if whole else 1   # bind the marks too, or only what is inside
 
-    def forward(self, scene, pos, binds):
+    def _close(self, scene: Scene, start: int) -> int:
+        """Where the mark opened at `start` closes (-1 if it does not)."""
         text = scene.text
-        if text.startswith(self.open, pos):
-            end = text.find(self.close, pos + 1, pos + 2 + self.longest)
-            if end > pos + 1:
-                yield end + 1, self.bind(binds, Span(pos + self.whole, end + 1 - self.whole))
+        if not text.startswith(self.open, start):
+            return -1
+        if self.open == '"':
+            end = scene.view.quote_pairs.get(start, -1)
+        else:
+            end = text.find(self.close, start + 1, start + 2 + self.longest)
+        return end if start + 1 < end <= start + 1 + self.longest else -1
+
+    def forward(self, scene, pos, binds):
+        end = self._close(scene, pos)
+        if end > 0:
+            yield end + 1, self.bind(binds, Span(pos + self.whole, end + 1 - self.whole))
 
     def backward(self, scene, pos, binds):
         text = scene.text
         if pos > 0 and text[pos - 1] == self.close:
-            start = text.rfind(self.open, max(0, pos - 2 - self.longest), pos - 1)
-            if 0 <= start < pos - 2:
-                yield start, self.bind(binds, Span(start + self.whole, pos - self.whole))
+            starts = [a for a, b in scene.view.quote_pairs.items() if b == pos - 1] if self.open == '"' else \
+                [text.rfind(self.open, max(0, pos - 2 - self.longest), pos - 1)]
+            for start in starts:
+                if start >= 0 and self._close(scene, start) == pos - 1:
+                    yield start, self.bind(binds, Span(start + self.whole, pos - self.whole))
 
     def occurrences(self, scene):
         text = scene.text
@@ -512,8 +523,7 @@ class NameElement(Element):
     def forward(self, scene, pos, binds):
         if self.builder != "after":
             raise KGError(f"name builder {self.builder!r} grows leftwards: put it before the anchor")
-        end = spans.name_after(scene.view, pos)
-        if end is not None:
+        for end in spans.name_ends(scene.view, pos):
             yield end, self.bind(binds, Span(pos, end))
 
     def backward(self, scene, pos, binds):

@@ -65,7 +65,8 @@ class Gazetteer:
                 if hit is None:
                     continue
                 first = starts.get(hit.start)
-            if hit.entry.short and not (first.end == hit.end and first.pos in ("LOC", "ORG")):
+            bracketed = text[hit.start - 1:hit.start] == "(" and text[hit.end:hit.end + 1] == ")"
+            if hit.entry.short and not bracketed and not (first.end == hit.end and first.pos in ("LOC", "ORG")):
                 continue
             accepted.append(hit)
         return accepted

@@ -17,9 +17,9 @@ from ..model.names import company_aliases
 from ..model.records import Document, Mention, Sentence, Token
 from .engine import Scene, mention_spans, rules
 from .gazetteer import gazetteer
-from .lexicon import cue_set, ending
+from .lexicon import cue_list, cue_set, ending
 from .spans import any_suffix
-from .view import View
+from .view import View, split_at_brackets
 
 PROPAGATED = "propagated"           # the extractor id of a name found again elsewhere in the document
 PROJECT_HEAD = "project-head"       # … of the company at the head of a project's name
@@ -30,7 +30,11 @@ _PROPAGATE = frozenset({"Company", "ResearchInstitute", "GovernmentBody", "Assoc
 
 def make_views(doc: Document, sentences: Sequence[Sentence], tokens: Sequence[list[Token]]) -> list[View]:
     gaz = gazetteer()
-    return [View(s, list(t), gaz, doc.text, gaz.find_aligned(s.text, list(t))) for s, t in zip(sentences, tokens)]
+    views = []
+    for sentence, model_tokens in zip(sentences, tokens):
+        words = split_at_brackets(list(model_tokens))
+        views.append(View(sentence, words, gaz, doc.text, gaz.find_aligned(sentence.text, words)))
+    return views
 
 
 def candidates(view: View, only: str | None = None) -> list[Mention]:
@@ -144,24 +148,38 @@ def project_heads(views: Sequence[View], chosen: Sequence[Mention]) -> list[Ment
 
 
 def _developer_name(view: View, start: int, end: int) -> str:
-    """The name before the first product, industry or technical word of a project's name."""
+    """The company a project's name begins with: up to the first company ending (某某科技|…,
+    某某集团|…), else up to the first industry, product or technical word; it must read as a
+    company's name (a place, a park or a product is no developer)."""
     text = view.text[start:end]
-    if any(view.is_industry(text[:n]) for n in range(2, min(len(text), 6) + 1)):
-        return ""                         # a product, not a company, comes first
+    if any(h.entry.label == "Industry" and start <= h.start < start + 2 for h in view.hits):
+        return ""                         # a product comes first: 小家电|生产基地
     cut = len(text)
+    for cues in ("company_suffixes", "company_weak_suffixes", "company_endings"):
+        for word in cue_list(cues):
+            pos = text.find(word, 2)
+            if 0 < pos and pos + len(word) < len(text):
+                cut = min(cut, pos + len(word))
     for hit in view.hits:
-        if hit.entry.label == "Industry" and start < hit.start < start + cut:
+        if hit.entry.label == "Industry" and start + 2 <= hit.start < start + cut:
             cut = hit.start - start
     for word in cue_set("project_product_words"):
         pos = text.find(word, 2)
         if 0 < pos < cut:
             cut = pos
-    for i, ch in enumerate(text[2:cut], start=2):
-        if ch.isascii() and ch.isalnum():
-            cut = i
-            break
+    latin = len(text) - len(text.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"))
+    if latin >= 2:
+        cut = min(cut, latin)             # a Latin brand first (某某BCD|…项目)
+    else:
+        for i, ch in enumerate(text[2:cut], start=2):
+            if ch.isascii() and ch.isalnum():
+                cut = i
+                break
     head = text[:cut] if cut < len(text) else ""
-    if not head or ending(head, "project_suffixes") or view.is_place(head) or head in cue_set("generic_words") \
-            or any_suffix(head) and not ending(head, "company_suffixes") and not ending(head, "company_weak_suffixes"):
-        return ""                         # a place or a park is not a developer
-    return head
+    if len(head) < 2 or view.is_place(head) or head in cue_set("generic_words") or (
+            any_suffix(head) and not ending(head, "company_suffixes") and not ending(head, "company_weak_suffixes")):
+        return ""
+    tokens = view.tokens_in(start, start + len(head))
+    proper = any(t.pos in ("ORG", "nz", "nw", "PER") for t in tokens)
+    trading = ending(head, "company_endings") or ending(head, "company_suffixes") or ending(head, "company_weak_suffixes")
+    return head if proper or trading else ""

@@ -44,7 +44,8 @@ def unknown(scene, span) -> bool:
 
 
 def not_place(scene, span) -> bool:
-    return not scene.view.is_place(scene.text[span.start:span.end])
+    """Not a place's name, short forms included (a list member 某县 is the county)."""
+    return not scene.view.reference(scene.text[span.start:span.end], PLACE_LABELS)
 
 
 def no_suffix(scene, span) -> bool:
@@ -75,8 +76,7 @@ def own_word(scene, span) -> bool:
 
 def outside_quotes(scene, span) -> bool:
     """Not inside a quotation (“中国某某之都” is a title, not the place)."""
-    text = scene.text
-    return text[:span.start].count('"') % 2 == 0
+    return not any(a < span.start and span.end <= b for a, b in scene.view.quote_pairs.items())
 
 
 def specific_title(scene, span) -> bool:
@@ -107,6 +107,21 @@ def not_superlative_before(scene, span) -> bool:
     return not any(text.endswith(w, 0, span.start) for w in cue_set("superlatives"))
 
 
+def named_project(scene, span, least: int = 6) -> bool:
+    """A project's name: a proper name, a figure (年产50万吨…) or a long description
+    (six characters or more), not a short common phrase (投资|项目, 注册|项目)."""
+    return distinctive(scene, span, least=2, strict=True, places=False) or span.end - span.start >= least
+
+
+def noun_end(scene, span) -> bool:
+    """The span ends in a noun (大|产业: an adjective before the head is no industry)."""
+    view = scene.view
+    last = view.tokens[view.token_at(span.end - 1)]
+    if last.text in cue_set("name_internal_verbs"):
+        return True                       # 船舶|修造: a trade's verb ends its name
+    return last.pos not in ("a", "ad", "d", "v", "m", "q", "u", "p", "c", "r")
+
+
 def industry_like_member(scene, span) -> bool:
     """A member that reads as an industry (a taxonomy term or an industry head word)."""
     return industry_like(scene.view, span.start, span.end)
@@ -133,9 +148,15 @@ def company_like(scene, span, proper_only: bool = False) -> bool:
 
 
 def company_name(scene, span) -> bool:
-    """Reads as a company's name: a proper name (strictly distinctive) or a trading name
-    (某某|智能) — for names that a context says are companies (本地企业|某某)."""
-    return distinctive(scene, span, least=2, strict=True) or company_like(scene, span)
+    """Reads as a company's name: a word the model tags as an organisation or a proper
+    noun, or a trading name (某某|智能); no figures (总投资50亿元) — for names that a
+    context says are companies (本地企业|某某)."""
+    view = scene.view
+    if any(ch.isdigit() for ch in scene.text[span.start:span.end]):
+        return False
+    if any(t.pos in ("ORG", "nz", "nw") and not view.gazetteer.lookup(t.text) for t in view.tokens_in(span.start, span.end)):
+        return True
+    return company_like(scene, span)
 
 
 def not_company_like(scene, span) -> bool:
@@ -233,7 +254,7 @@ def not_after_whole(scene, pos) -> bool:
 
 ROLE_TESTS: dict[str, Callable] = {f.__name__: f for f in (
     distinctive, not_counted, not_generic, clean, unknown, not_place, no_suffix, length, aligned, own_word, outside_quotes,
-    not_described, not_superlative_before, industry_like_member, company_like, company_name, not_company_like, industry_context,
+    not_described, not_superlative_before, industry_like_member, named_project, noun_end, company_like, company_name, not_company_like, industry_context,
     ends_with, not_ends_with, modifiers_only, place_brand, not_place_glued, specific_title, single, without_cue)}
 POSITION_TESTS: dict[str, Callable] = {f.__name__: f for f in (no_noun_after, not_after_whole)}
 

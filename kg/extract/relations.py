@@ -8,7 +8,7 @@ each under its own extractor id:
     reference-gb2260       a place and its administrative parent, both named (GB/T 2260)
     name-place             a place inside a name (某市经信局 → 某市; 某县经济开发区 → 某县)
     name-industry          an industry inside the name of a park, platform, project or
-                           registered company (某某光伏产业园 → 光伏)
+                           registered company (某某光伏产业园 → 光伏), or of a programme (targets)
     park-of-company        a park named after a company hosts it (某某科技产业园)
     project-head           the company a project is named after develops it
     context-section-place  an organisation the text does not place is where its section is
@@ -59,9 +59,10 @@ def find_relations(contexts: Sequence[SentenceContext], only: str | None = None)
     if only is not None:
         return _unique(found)
     found.extend(r for r in part_of(contexts) if r is not None)
+    named = frozenset(key for ctx in contexts for m in ctx.mentions for key in (m.ref, m.text) if key)
     for ctx in contexts:
         if ctx.view.sentence.kind != "credit":
-            found.extend(r for r in embedded(ctx) if r is not None)
+            found.extend(r for r in embedded(ctx, named) if r is not None)
             found.extend(r for r in develops(ctx) if r is not None)
     found.extend(r for r in section_defaults(contexts, found) if r is not None)
     found.extend(implied(found))
@@ -76,13 +77,23 @@ def rule_relations(ctx: SentenceContext, only: str | None = None) -> Iterator[Re
         for match in rule.matches(scene):
             for s, predicate, o in triples_of(match):
                 confidence = rule.confidence - (CARRIED_PENALTY if s.carried or o.carried else 0.0)
-                found = relation(_mention(s), predicate, _mention(o), ctx, rule.id, confidence, match.start, match.end)
+                found = relation(_mention(s), predicate, _stand_ins(ctx, predicate, _mention(o)), ctx, rule.id,
+                                 confidence, match.start, match.end)
                 if found is not None:
                     yield found
 
 
 def _mention(span: Span) -> Mention | None:
     return span.mention
+
+
+def _stand_ins(ctx: SentenceContext, predicate: str, mention: Mention | None) -> Mention | None:
+    """A project stands for the company it is named after where only a company fits
+    (园区引进了某某科技…项目: the park hosts 某某科技)."""
+    if mention is None or mention.label != "Project" or predicate not in ("hosts", "leadsChain"):
+        return mention
+    return next((m for m in ctx.mentions if m.label == "Company" and m.start == mention.start
+                 and m.end < mention.end), mention)
 
 
 def _unique(found: list[Relation]) -> list[Relation]:
@@ -115,22 +126,26 @@ def part_of(contexts: Sequence[SentenceContext]) -> Iterator[Relation | None]:
 
 
 # ====================================================================== from names
-def inner_mentions(ctx: SentenceContext, mention: Mention, labels) -> list[Mention]:
-    """Places or industries named inside a mention's name (某地|人工智能|产业园)."""
+def inner_mentions(ctx: SentenceContext, mention: Mention, labels, named: frozenset[str]) -> list[Mention]:
+    """Places or industries named inside a mention's name (某地|人工智能|产业园) that the
+    document also names on their own (`named`: their references and surface forms): a
+    name inside a longer name is no entity of the document otherwise."""
     view = ctx.view
     name = view.text[mention.start:mention.end]
     found = []
     for hit in view.gazetteer.find(name):
         if hit.surface in _COUNTRY_NAMES:
             continue                      # 中国某某网: a national name, not a location
-        if hit.entry.label in labels and (hit.start, hit.end) != (0, len(name)):
+        if hit.entry.label in labels and (hit.start, hit.end) != (0, len(name)) \
+                and (hit.entry.ref in named or hit.surface in named):
             found.append(view.mention(mention.start + hit.start, mention.start + hit.end, hit.entry.label,
                                       "reference", 0.9, hit.entry.ref))
     return found
 
 
-def _inner_industries(ctx: SentenceContext, mention: Mention, industries: frozenset[str]) -> list[Mention]:
-    found = inner_mentions(ctx, mention, {"Industry"})
+def _inner_industries(ctx: SentenceContext, mention: Mention, industries: frozenset[str],
+                      named: frozenset[str]) -> list[Mention]:
+    found = inner_mentions(ctx, mention, {"Industry"}, named)
     name = ctx.text[mention.start:mention.end]
     for industry in industries:
         at = name.find(industry)
@@ -140,27 +155,31 @@ def _inner_industries(ctx: SentenceContext, mention: Mention, industries: frozen
     return found
 
 
-def place_of(ctx: SentenceContext, mention: Mention) -> Mention | None:
+def place_of(ctx: SentenceContext, mention: Mention, named: frozenset[str]) -> Mention | None:
     """The place a park is in: itself if it is a place, else the most specific place its
     name names (某县经济开发区 → 某县)."""
     if mention.label in PLACES:
         return mention
-    places = inner_mentions(ctx, mention, ADMIN | {"Place"})
+    places = inner_mentions(ctx, mention, ADMIN | {"Place"}, named)
     if not places:
         return None
     return min(places, key=lambda m: (_LEVEL[m.label], m.start))
 
 
-def embedded(ctx: SentenceContext) -> Iterator[Relation | None]:
+def embedded(ctx: SentenceContext, named: frozenset[str]) -> Iterator[Relation | None]:
     industries = frozenset(m.text for m in ctx.mentions if m.label == "Industry")
     companies = [m for m in ctx.mentions if m.label == "Company"]
     for m in ctx.mentions:
-        if m.label in PLACES or m.label in ("Industry", "Policy"):
+        if m.label == "Policy":   # a programme aims at the industries its name names
+            for industry in _inner_industries(ctx, m, industries, named):
+                yield relation(m, "targets", industry, ctx, "name-industry", 0.8)
+            continue
+        if m.label in PLACES or m.label == "Industry":
             continue
         if m.label == "Company":   # a province in a registered name is not a site
-            place = next((p for p in inner_mentions(ctx, m, ADMIN - {"Province"}) if p.start == m.start), None)
+            place = next((p for p in inner_mentions(ctx, m, ADMIN - {"Province"}, named) if p.start == m.start), None)
         else:
-            place = place_of(ctx, m)
+            place = place_of(ctx, m, named)
         if place is not None:
             if m.label == "DigitalPlatform":
                 yield relation(place, "operates", m, ctx, "name-place", 0.75)
@@ -170,9 +189,9 @@ def embedded(ctx: SentenceContext) -> Iterator[Relation | None]:
             yield relation(m, "locatedIn", ctx.province, ctx, "name-place", 0.8)
         registered = m.label == "Company" and ending(m.text, "company_suffixes")
         if m.label in PLATFORMS | {"Project"} or registered:
-            found = _inner_industries(ctx, m, industries)
-            if found:
-                industry = max(found, key=lambda h: (h.end - h.start, -h.start))
+            found = _inner_industries(ctx, m, industries, named)
+            if found:   # the head of a compound is its last word: 汽车|轴承 is a bearing maker
+                industry = max(found, key=lambda h: (h.end, h.end - h.start))
                 yield relation(m, "inIndustry", industry, ctx, "name-industry", 0.7 if registered else 0.75)
         if m.label == "IndustrialPark":
             name = ctx.text[m.start:m.end]

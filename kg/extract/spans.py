@@ -54,7 +54,8 @@ def org_start(view: View, first: int, floor: int = 0) -> int:
         if prev.text == ")" and _bracket_inside_name(view, i - 1):
             i = _bracket_open(view, i - 1)
             continue
-        if not view.name_like(prev) and not _fragment(view, i - 1, floor):
+        if prev.text in cue_set("name_stop_nouns") or (
+                not view.name_like(prev) and not _fragment(view, i - 1, floor)):
             break
         i -= 1
     if i >= len(tokens):
@@ -145,6 +146,8 @@ def policy_start(view: View, first: int) -> int:
         if prev.pos in FUNCTION_TAGS or prev.pos in ("d", "r") or prev.text in boundary \
                 or (prev.pos == "TIME" and _DIGIT.search(prev.text)) or tokens[first].end - prev.start > 20:
             break
+        if prev.pos == "v" and first - i >= 2 and prev.text not in cue_set("name_internal_verbs"):
+            break                          # a verb two words before the suffix governs the name
         i -= 1
     start = tokens[i].start if i < len(tokens) else len(view.text)
     level = level_prefix_end(view.text, start)
@@ -183,13 +186,24 @@ def industry_start(view: View, s_start: int) -> int | None:
     generic = cue_set("generic_words")
     while start < s_start:
         first = view.tokens[view.token_at(start)]
-        if text[start:first.end] not in generic and first.pos not in ("m", "q", "a", "ad", "s", "f", "r"):
+        if text[start:first.end] not in generic and first.pos not in ("m", "q", "a", "ad", "s", "f", "r", "TIME", "d"):
             break
         start = first.end
     return level_prefix_end(text, start, s_start)
 
 
 # ---------------------------------------------------------------------- rightwards
+def name_ends(view: View, pos: int, most: int = 3) -> list[int]:
+    """Where a short run of name tokens starting at `pos` may end, longest first."""
+    ends = []
+    end = name_after(view, pos, most)
+    while end is not None and end > pos:
+        ends.append(end)
+        i = view.token_at(end - 1)
+        end = view.tokens[i].start if view.tokens[i].start > pos else None
+    return ends
+
+
 def name_after(view: View, pos: int, most: int = 3) -> int | None:
     """End of a short run of name tokens starting exactly at `pos`, or None."""
     if pos >= len(view.text):

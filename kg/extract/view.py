@@ -64,6 +64,22 @@ class View:
         return self.tokens[self.token_at(start):self.token_at(end - 1) + 1] if end > start else []
 
     @cached_property
+    def quote_pairs(self) -> dict[int, int]:
+        """Opening quotation mark → its closing mark. Normalisation makes both straight, so
+        which is which is read from the document (“ opens, ” closes; straight quotes alternate)."""
+        pairs, stack = {}, []
+        for i, ch in enumerate(self.text):
+            if ch != '"':
+                continue
+            original = self.source[self.sentence.offsets[i]]
+            opening = original == "“" or (original not in "”" and not stack)
+            if opening:
+                stack.append(i)
+            elif stack:
+                pairs[stack.pop()] = i
+        return pairs
+
+    @cached_property
     def place_spans(self) -> frozenset[tuple[int, int]]:
         spans = {(h.start, h.end) for h in self.hits if h.entry.label in PLACE_LABELS}
         return frozenset(spans | {(t.start, t.end) for t in self.tokens if t.pos == "LOC"})
@@ -113,7 +129,11 @@ class View:
             return 2
         level = 0
         generic = cue_set("generic_words")
-        for token in self.tokens_in(start, end):
+        tokens = self.tokens_in(start, end)
+        if len(segment) >= 2 and all(t.end - t.start == 1 for t in tokens):
+            # single characters the model did not join (药|茶): judge them as one word
+            tokens = [Token(segment, start, end, "n")]
+        for token in tokens:
             word = self.text[max(token.start, start):min(token.end, end)]
             if word in generic or len(word) < 2 or token.pos in ("m", "q"):
                 continue
@@ -130,6 +150,26 @@ class View:
         if places and any(a >= start and b <= end and self.is_place(self.text[a:b]) for a, b in self.place_spans):
             return 2
         return level
+
+
+def split_at_brackets(tokens: list[Token]) -> list[Token]:
+    """Tokens with brackets cut out as tokens of their own: the model glues a bracket to
+    the words around it (…|(某地)科技有限公司 as one word tagged as punctuation)."""
+    out: list[Token] = []
+    for token in tokens:
+        if len(token.text) == 1 or not any(ch in "()" for ch in token.text):
+            out.append(token)
+            continue
+        piece = token.start
+        for i, ch in enumerate(token.text + "\0"):
+            pos = token.start + i
+            if ch in "()\0":
+                if pos > piece:
+                    out.append(Token(token.text[piece - token.start:i], piece, pos, "nz"))
+                if ch != "\0":
+                    out.append(Token(ch, pos, pos + 1, "w"))
+                piece = pos + 1
+    return out
 
 
 def clauses(text: str) -> list[tuple[int, int]]:
