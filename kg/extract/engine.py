@@ -12,8 +12,8 @@ elements over the sentence) and its `examples`. Elements:
     gazetteer: CLASSES a reference-data name (places, taxonomy industries, programmes)
     tag: TAGS          one token the model tagged so (ORG, LOC …)
     items: KIND        the members of an enumeration ending (or starting) here (member | industry)
-    name: BUILDER      a name grown from here (org, policy, document, industry leftwards;
-                       after rightwards), see kg.extract.spans
+    name: BUILDER      a name grown from here (org, member — org across 和/及 —, policy,
+                       document, industry leftwards; after rightwards), see kg.extract.spans
     quote: double|title  "…" or 《…》, binding what is inside
     gap: "MIN-MAX"     skip characters; never across 。, and across , ; : only with
                        `over: sentence`; `without: CLASSES` forbids skipping such mentions
@@ -55,7 +55,7 @@ from ..model.records import Mention
 from ..model.vocab import ENTITY_CLASSES, RELATION_PREDICATES
 from . import predicates, spans
 from .lexicon import RULES, cue_list, cue_names
-from .lists import CONJUNCTIONS, count_in, items_before, split_last
+from .lists import CONJUNCTIONS, count_in, items_before, member_start, split_last
 from .view import CLAUSE_PUNCTUATION, View
 
 GROUPS: dict[str, frozenset[str]] = {
@@ -260,7 +260,10 @@ class Words(Element):
         view = scene.view
         if self.aligned in ("start", "both") and a not in view.token_starts:
             return False
-        return not (self.aligned in ("end", "both") and b not in view.token_ends)
+        if self.aligned in ("end", "both") and b not in view.token_ends:
+            return False
+        # a cue inside a name is part of the name (开发 in 某某开发区), not a word of the clause
+        return not any(m.start <= a and b <= m.end and (m.start, m.end) != (a, b) for m in scene.mentions)
 
     def _ends(self, scene: Scene, pos: int) -> list[int]:
         if self.cue:
@@ -507,13 +510,16 @@ class ItemsElement(Element):
         items = items_before(scene.view, pos, floor, self.industries)
         count = count_in(scene.text[pos:pos + 6])
         items = split_last(scene.view, items, count)
+        if self.industries:   # 某县|高端装备: the place is not part of the industry
+            items = [(next((b for a, b in scene.view.place_spans if a == x and b < y), x), y) for x, y in items]
+            items = [(x, y) for x, y in items if y - x >= 2]
         if len(items) >= self.least:
             yield items[0][0], self.bind(binds, *_spans(scene, items))
 
 
 class NameElement(Element):
     """A name grown by one of the span builders of kg.extract.spans."""
-    _LEFT = {"org", "policy", "document", "industry"}
+    _LEFT = {"org", "member", "policy", "document", "industry"}
 
     def __init__(self, role: str | None, builder: str) -> None:
         if builder not in self._LEFT | {"after"}:
@@ -530,8 +536,9 @@ class NameElement(Element):
         view = scene.view
         if self.builder == "after" or pos == 0:
             return
-        if self.builder == "org":
-            start = min(spans.org_start(view, view.token_at(pos)), pos)
+        if self.builder in ("org", "member"):
+            grow = spans.org_start if self.builder == "org" else member_start
+            start = min(grow(view, view.token_at(pos), 0), pos)
             first = view.tokens[view.token_at(start)]
             if first.start == start and first.pos == "ORG":
                 start = spans.after_glued_verb(view, start, pos)

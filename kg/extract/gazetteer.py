@@ -58,8 +58,13 @@ class Gazetteer:
         starts = {t.start: t for t in tokens}
         ends = {t.end: t for t in tokens}
         accepted = []
-        for hit in self.find(text):
+        chain: set[int] = set()   # ends of places that open a word the model did not split (某市某区某街道…)
+        for hit in sorted(self.find(text), key=lambda h: (h.start, -h.end)):
             first, last = starts.get(hit.start), ends.get(hit.end)
+            if (first is None or last is None) and _in_chain(hit, starts, chain):
+                chain.add(hit.end)
+                accepted.append(hit)
+                continue
             if first is None or last is None:
                 hit = _split_place_prefix(hit, tokens, self)
                 if hit is None:
@@ -70,6 +75,13 @@ class Gazetteer:
                 continue
             accepted.append(hit)
         return accepted
+
+
+def _in_chain(hit: Hit, starts: dict, chain: set[int]) -> bool:
+    """A full administrative name at the start of a word, or right after another such
+    name in it: 某市|某区|某街道|… written as one word with the name that follows."""
+    return hit.entry.label in ("City", "County", "Town") and not hit.entry.short \
+        and (hit.start in starts or hit.start in chain)
 
 
 def _split_place_prefix(hit: Hit, tokens: list[Token], gazetteer: Gazetteer) -> Hit | None:

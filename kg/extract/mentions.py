@@ -23,6 +23,7 @@ from .view import View, split_at_brackets
 
 PROPAGATED = "propagated"           # the extractor id of a name found again elsewhere in the document
 PROJECT_HEAD = "project-head"       # … of the company at the head of a project's name
+ADMIN_PREFIX = "admin-prefix"       # … of a place written as the administrative prefix of a name
 _PROPAGATED_PRIORITY = 2
 _PROPAGATE = frozenset({"Company", "ResearchInstitute", "GovernmentBody", "Association", "IndustrialPark",
                         "DataCenter", "DigitalPlatform", "Project", "Policy"})   # industries need their own context
@@ -55,7 +56,7 @@ def find_mentions(views: Sequence[View]) -> list[Mention]:
     chosen: dict[int, list[Mention]] = {}
     for view in views:
         if view.sentence.kind != "credit":    # photo credits name their photographers' employers
-            chosen[view.index] = select(candidates(view))
+            chosen[view.index] = split_admin_prefix(view, select(candidates(view)))
     propagate(views, chosen)
     out = [m for ms in chosen.values() for m in ms]
     out.extend(project_heads(views, out))
@@ -79,6 +80,32 @@ def select(found: list[Mention]) -> list[Mention]:
         if all(candidate.end <= m.start or candidate.start >= m.end for m in taken):
             taken.append(candidate)
     return sorted(taken, key=lambda m: m.start)
+
+
+def split_admin_prefix(view: View, mentions: list[Mention]) -> list[Mention]:
+    """A name that begins with a chain of places (某市某区某街道都市产业园) begins at the
+    last of them; the places before it are places of their own (administrative prefixes)."""
+    out = []
+    admin = ("Province", "City", "County", "Town")
+    for m in mentions:
+        if m.label not in _PROPAGATE or m.label == "Policy":
+            out.append(m)
+            continue
+        chain, pos = [], m.start
+        while True:
+            hit = next((h for h in view.hits if h.start == pos and h.end < m.end and h.entry.label in admin
+                        and not h.entry.short), None)
+            if hit is None:
+                break
+            chain.append(hit)
+            pos = hit.end
+        if len(chain) < 2:
+            out.append(m)
+            continue
+        for hit in chain[:-1]:
+            out.append(view.mention(hit.start, hit.end, hit.entry.label, ADMIN_PREFIX, 0.9, hit.entry.ref))
+        out.append(view.mention(chain[-1].start, m.end, m.label, m.source, m.confidence, m.ref))
+    return out
 
 
 def propagate(views: Sequence[View], chosen: dict[int, list[Mention]]) -> None:

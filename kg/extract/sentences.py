@@ -91,8 +91,8 @@ def _classify(text: str, lines: list[tuple[int, int]]) -> list[tuple[str, int, i
 def _line_kind(line: str) -> str:
     if line.startswith("#"):
         return "heading"
-    if _CREDIT.search(line):
-        return "credit"            # photo credits and bylines of photos: not the article's text
+    if _CREDIT.search(line) and len(line) <= 60:
+        return "credit"            # photo credits and bylines of photos (short lines): not the article's text
     if _PARENTHESISED.match(line):
         return "caption"
     if any(ch in CLAUSE_MARKS for ch in line.replace(BOLD, "")):

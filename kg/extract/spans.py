@@ -71,13 +71,16 @@ def _fragment(view: View, i: int, floor: int) -> bool:
     """The model splits an unknown name into single characters with stray tags; a lone
     character next to another lone name-like character (or a list comma) belongs to it."""
     token = view.tokens[i]
-    if len(token.text) != 1 or token.pos in FUNCTION_TAGS or token.text in cue_set("function_words") or i == 0:
+    if len(token.text) != 1 or token.pos in FUNCTION_TAGS or token.text in cue_set("function_words") \
+            or token.text in cue_set("single_verbs") or i == 0:
         return False
     left = view.tokens[i - 1]
     if left.text in ("、", ","):
         return True
-    return left.start >= floor and len(left.text) == 1 and left.pos not in FUNCTION_TAGS \
-        and left.text not in cue_set("function_words")
+    if left.start < floor or left.pos in FUNCTION_TAGS or left.text in cue_set("function_words"):
+        return False
+    # a lone character after another lone one, or after a proper name (某地|智|造|小镇)
+    return len(left.text) == 1 or left.pos in ("LOC", "ORG", "nz", "nw")
 
 
 def _bracket_open(view: View, close: int) -> int:
