@@ -116,6 +116,10 @@ class SentenceContext:
                             and self.mentions[i + 1].label in ADMIN:
                         i += 1
                         m = self.mentions[i]
+                    named = self.mentions[i + 1] if i + 1 < len(self.mentions) else None
+                    if named is not None and named.start == m.end and named.label in GROUPS["Locatable"] \
+                            and named.label not in ("GovernmentBody", "Association"):
+                        return Subject(named, True, True, m)   # the places are the name's prefix
                     return Subject(m, True, False, m)
                 if m.label in GROUPS["Locatable"] and not text.startswith(("的", "、", "等", "和", "与"), m.end):
                     return Subject(m, True, m.label not in ("GovernmentBody", "Association"),

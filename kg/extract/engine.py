@@ -340,7 +340,11 @@ class ListElement(Element):
         while True:
             edge = run[-1].end if step > 0 else run[-1].start
             nxt = None
-            for sep in LIST_SEPARATORS:
+            titles = [m for m in (scene.mentions_from(edge, self.labels) if step > 0 else scene.mentions_to(edge, self.labels))
+                      if scene.text[m.start] == "《" and scene.text[m.end - 1] == "》"]
+            if titles and scene.text[edge - 1 if step > 0 else edge] in "》《":
+                nxt = titles[0]                   # 《甲》《乙》: titles side by side are a list
+            for sep in LIST_SEPARATORS if nxt is None else ():
                 if step > 0 and text.startswith(sep, edge):
                     cands = scene.mentions_from(_skip_quote(text, edge + len(sep), 1), self.labels)
                 elif step < 0 and text.endswith(sep, 0, edge):

@@ -203,6 +203,9 @@ def _developer_name(view: View, start: int, end: int) -> str:
                 cut = i
                 break
     head = text[:cut] if cut < len(text) else ""
+    rest = text[cut:]
+    if any(rest == w for cues in ("company_endings", "company_suffixes") for w in cue_list(cues)):
+        return ""                         # 某某电子|科技: the project is named as a company
     if len(head) < 2 or view.is_place(head) or head in cue_set("generic_words") or (
             any_suffix(head) and not ending(head, "company_suffixes") and not ending(head, "company_weak_suffixes")):
         return ""
