@@ -80,10 +80,10 @@ def outside_quotes(scene, span) -> bool:
 
 
 def specific_title(scene, span) -> bool:
-    """A 《title》 that names one document: it holds a digit or a place, or is long
-    (《行动方案》 alone names none)."""
+    """A 《title》 that names one document: it holds a digit or a place, or has five
+    characters or more (《通知》, 《复函》 alone name none)."""
     inner = scene.text[span.start:span.end].strip("《》")
-    if any(ch.isdigit() for ch in inner) or len(inner) >= 8:
+    if any(ch.isdigit() for ch in inner) or len(inner) >= 5:
         return True
     return any(a >= span.start and b <= span.end for a, b in scene.view.place_spans)
 

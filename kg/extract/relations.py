@@ -226,7 +226,7 @@ def section_defaults(contexts: Sequence[SentenceContext], found: list[Relation])
         for m in ctx.mentions:
             subject = ctx.subject_at(m.start)
             place = subject.where or ctx.topic
-            if place is None or (m.text, m.label) in seen:
+            if place is None or (m.text, m.label) in seen or _elsewhere(ctx, m, place):
                 continue
             sure = subject.stated and subject.where is not ctx.topic
             if m.label in LOCATABLE and m.label != "DigitalPlatform" and not located & set(_forms(m)):
@@ -235,6 +235,21 @@ def section_defaults(contexts: Sequence[SentenceContext], found: list[Relation])
             elif m.label == "DigitalPlatform" and m.text not in operated:
                 seen.add((m.text, m.label))
                 yield relation(place, "operates", m, ctx, "context-section-place", 0.55 if sure else 0.45)
+
+
+def _elsewhere(ctx: SentenceContext, mention: Mention, place: Mention) -> bool:
+    """A name that begins with a city or province unrelated to `place` (外省某市某大学 in a
+    section about a county): it is where its name says, not in the section's place. A
+    country or a region at the start (a foreign brand's local firm) says nothing."""
+    name = ctx.text[mention.start:mention.end]
+    ref = reference()
+    inner = [h.entry.ref for h in ctx.view.gazetteer.find(name)
+             if h.start == 0 and h.end < len(name) and h.entry.label in PLACES and not h.entry.short
+             and ref.places[h.entry.ref].kind not in ("country", "region")]
+    if not inner or not place.ref:
+        return False
+    related = {place.ref} | {p.key for p in ref.ancestors(place.ref)}
+    return not any(key in related or place.ref in {p.key for p in ref.ancestors(key)} for key in inner)
 
 
 def implied(found: list[Relation]) -> list[Relation]:

@@ -29,6 +29,7 @@ class RefPlace:
     label: str          # Province | City | County | Town | Place
     parent: str = ""    # key of the administrative parent
     zhejiang: bool = False
+    kind: str = ""      # world places: country | city | region
 
     @property
     def iri(self) -> str:
@@ -111,7 +112,8 @@ def _places() -> dict[str, RefPlace]:
                                        row["county_code"], zhejiang=True)
     for row in _rows("world_places.csv"):
         aliases = [a for a in row["aliases"].split("|") if a]
-        places[row["name"]] = RefPlace(row["name"], row["name"], "|".join(aliases), row["name_en"], "Place")
+        places[row["name"]] = RefPlace(row["name"], row["name"], "|".join(aliases), row["name_en"], "Place",
+                                       kind=row["kind"])
     return places
 
 
