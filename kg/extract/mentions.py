@@ -117,9 +117,10 @@ def propagate(views: Sequence[View], chosen: dict[int, list[Mention]]) -> None:
     places = frozenset(m.text for m in everyone if m.label in ("Province", "City", "County", "Town"))
     gaz = gazetteer()
     for mention in sorted(everyone, key=lambda m: -m.confidence):
-        if mention.label not in _PROPAGATE or mention.confidence < 0.6 or len(mention.text) < 2:
-            continue
         key = views[mention.sentence].text[mention.start:mention.end]
+        if mention.label not in _PROPAGATE or mention.confidence < 0.65 or len(key) < 2 \
+                or key in cue_set("generic_words") or any(e.label == "Industry" for e in gaz.lookup(key)):
+            continue
         names.setdefault(key, mention)
         if mention.label == "Company":
             for alias in company_aliases(key, places):

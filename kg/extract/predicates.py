@@ -109,8 +109,13 @@ def not_superlative_before(scene, span) -> bool:
 
 def named_project(scene, span, least: int = 6) -> bool:
     """A project's name: a proper name, a figure (年产50万吨…) or a long description
-    (six characters or more), not a short common phrase (投资|项目, 注册|项目)."""
-    return distinctive(scene, span, least=2, strict=True, places=False) or span.end - span.start >= least
+    (six characters or more with a word that is neither generic nor counted), not a
+    common phrase (投资|项目, 全市数字经济重大|项目)."""
+    if distinctive(scene, span, least=2, strict=True, places=False):
+        return True
+    generic = cue_set("generic_words")
+    words = [t for t in scene.view.tokens_in(span.start, span.end) if t.text not in generic and t.pos not in ("m", "q")]
+    return span.end - span.start >= least and bool(words) and not counted(scene.text, span.start, span.end)
 
 
 def noun_end(scene, span) -> bool:
