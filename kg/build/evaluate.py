@@ -340,6 +340,15 @@ def format_errors(report: Report) -> str:
     lines.append("error groups (all documents):")
     for (kind, side, cause), n in sorted(causes.items(), key=lambda kv: -kv[1]):
         lines.append(f"  {n:4d}  {kind:<11} {side:<9} {cause}")
+    by_rule: dict[str, int] = defaultdict(int)
+    for error in report.errors:
+        if error.side == "false hit" and error.record.get("extractor"):
+            by_rule[error.record["extractor"]] += 1
+    if by_rule:
+        lines.append("")
+        lines.append("false hits by extractor (rule id):")
+        for rule, n in sorted(by_rule.items(), key=lambda kv: (-kv[1], kv[0])):
+            lines.append(f"  {n:4d}  {rule}")
     for doc in sorted(by_doc):
         lines.append("")
         lines.append(f"== {doc}")
@@ -359,7 +368,8 @@ def _describe(record: Record) -> str:
         aliases = f" ({', '.join(record.get('aliases', []))})" if record.get("aliases") else ""
         return f"{record.get('class')}: {record['name']}{aliases}"
     if kind == "relation":
-        return f"{record['subject']} {record['predicate']} {record['object']}  « {record.get('evidence', '')[:60]} »"
+        rule = f" [{record['extractor']}]" if record.get("extractor") else ""
+        return f"{record['subject']} {record['predicate']} {record['object']}{rule}  « {record.get('evidence', '')[:60]} »"
     target = " target" if record.get("target") else ""
     return (f"{record['region']} {record.get('indicator', '')} {record.get('year')} = {record['value']} "
             f"{record['unit']}{target}  « {record.get('evidence', '')[:50]} »")

@@ -108,7 +108,7 @@ def records(resolved_docs: Iterable[ResolvedDocument], entities: dict[str, Entit
                 value = int(obs.value) if float(obs.value).is_integer() else obs.value
                 yield {"doc": doc, "kind": "observation", "region": region, "indicator": obs.indicator,
                        "year": obs.year, "value": value, "unit": obs.unit, "target": obs.target,
-                       "evidence": obs.quote, "confidence": obs.confidence}
+                       "evidence": obs.quote, "confidence": obs.confidence, "extractor": obs.extractor}
 
 
 def write_jsonl(items: Iterable[dict], handle: IO[str]) -> int:

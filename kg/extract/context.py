@@ -140,6 +140,18 @@ class SentenceContext:
                 return Subject(tail[0], True, False, tail[0])
         return None
 
+    def park_at(self, pos: int) -> Mention | None:
+        """The park the sentence is about at `pos`: the last park that was the subject of a
+        clause up to here (the previous sentence's included)."""
+        park = self.carried.mention if self.carried is not None and self.carried.mention is not None \
+            and self.carried.mention.label in GROUPS["Platform"] else None
+        for a, _, subject in self.subjects:
+            if a > pos:
+                break
+            if subject.mention is not None and subject.mention.label in GROUPS["Platform"]:
+                park = subject.mention
+        return park
+
     def subject_at(self, pos: int) -> Subject:
         for a, b, subject in self.subjects:
             if a <= pos < b:

@@ -12,6 +12,7 @@ each under its own extractor id:
     park-of-company        a park named after a company hosts it (某某科技产业园)
     project-head           the company a project is named after develops it
     context-section-place  an organisation the text does not place is where its section is
+    context-section-park   a company named where the text speaks of a park is in the park
     implied-industry       a company that leads a chain works in its industry
 """
 from __future__ import annotations
@@ -219,15 +220,24 @@ def section_defaults(contexts: Sequence[SentenceContext], found: list[Relation])
     project named in a section about a place is there; a digital platform is its own."""
     located = {form for r in found if r.predicate == "locatedIn" for form in _forms(r.subject)}
     operated = {r.object.text for r in found if r.predicate == "operates"}
+    hosted = {form for r in found if r.predicate == "hosts" for form in _forms(r.object)}
     seen: set[tuple[str, str]] = set()
     for ctx in contexts:
         if ctx.view.sentence.kind == "credit":
             continue
         for m in ctx.mentions:
+            park = ctx.park_at(m.start)
+            guest = _stand_ins(ctx, "hosts", m)
+            if park is not None and guest is not None and guest.label in ("Company", "ResearchInstitute") \
+                    and not hosted & set(_forms(guest)):
+                hosted |= set(_forms(guest))     # a firm named where the text speaks of a park is in it
+                yield relation(park, "hosts", guest, ctx, "context-section-park", 0.5)
             subject = ctx.subject_at(m.start)
             place = subject.where or ctx.topic
             if place is None or (m.text, m.label) in seen or _elsewhere(ctx, m, place):
                 continue
+            if subject.mention is not None and subject.mention.label in PLATFORMS and m is not subject.mention:
+                continue                  # the clause is about a park: what it names is the park's
             sure = subject.stated and subject.where is not ctx.topic
             if m.label in LOCATABLE and m.label != "DigitalPlatform" and not located & set(_forms(m)):
                 seen.add((m.text, m.label))
