@@ -109,8 +109,10 @@ class SentenceContext:
         if rest.startswith(cue_list("anaphora")):        # 当地, 该市: the place being spoken of
             place = current.where if current.stated else self.topic
             return Subject(place, True, False, place)
+        if text[offset:offset + 1] in ('"', "(", "《"):
+            offset += 1                   # a quoted or bracketed name opens the clause
         for i, m in enumerate(self.mentions):
-            if offset <= m.start <= offset + 1:
+            if m.start == offset:
                 if m.label in ADMIN:   # 某市某区…: the most specific place of a run is the subject
                     while i + 1 < len(self.mentions) and self.mentions[i + 1].start == m.end \
                             and self.mentions[i + 1].label in ADMIN:

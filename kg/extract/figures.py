@@ -131,7 +131,7 @@ def _region(ctx: SentenceContext, a: int, b: int, pos: int) -> Mention | None:
     """A park named as the clause's subject (its own figures), else the clause's place,
     else a place named in the clause, else the place the text last named."""
     subject = ctx.subject_at(pos)
-    if subject.stated and subject.mention is not None and subject.mention.label == "IndustrialPark":
+    if subject.mention is not None and subject.mention.label == "IndustrialPark":
         return subject.mention
     if subject.stated and subject.place is not None:
         return subject.place
