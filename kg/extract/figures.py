@@ -92,10 +92,21 @@ def sentence_figures(ctx: SentenceContext) -> Iterator[Figure]:
         target = _is_target(text, a, start, end)
         if unit == "亿元" and text[start:end].endswith("级") and not target:
             continue                                  # 千亿级产业: a size class unless it is a goal
-        if unit == "个" and text.startswith("百分点", end) or unit in _PERSON_UNITS and "培育" not in text[:start]:
+        if unit == "个" and text.startswith("百分点", end):
             continue
-        if _cue("completion_cues").search(clause_before[-12:]) or _cue("comparison_cues").search(clause_before):
-            continue                                  # 完成年度目标的…%, 占全省…%: not the region's level
+        if unit in _PERSON_UNITS and not _cue("person_indicators").search(text[max(0, start - 12):start]):
+            continue                                  # persons count only as talent or jobs
+        if any(text.startswith(w, end) for w in cue_list("uncounted_things")):
+            continue                                  # 7个领域, 13个区县: parts of a plan or peers
+        if text.startswith("的", end) and any(m.start <= end + 2 and m.start > end and m.label in ("Project", "Company")
+                                             for m in ctx.mentions):
+            continue                                  # 总投资50亿元的某某项目: the project's own figure
+        if _cue("completion_cues").search(clause_before[-12:]) or _cue("comparison_cues").search(clause_before) \
+                or _cue("rank_verbs").search(clause_before[-8:]):
+            continue                                  # 完成年度目标的…%, 占全省…%, 位居…: not the region's level
+        if any(m.label == "Company" and a <= m.start and m.end <= start for m in ctx.mentions) and not any(
+                m.label in ADMIN | {"IndustrialPark"} and a <= m.start and m.end <= start for m in ctx.mentions):
+            continue                                  # 由某某集团投资10亿元: a company's own figure
         subject = ctx.subject_at(start)
         if _cue("organisation_figure_cues").search(clause_before):
             continue                                  # a company's or a project's own figures
