@@ -13,7 +13,8 @@ elements over the sentence) and its `examples`. Elements:
     tag: TAGS          one token the model tagged so (ORG, LOC …)
     items: KIND        the members of an enumeration ending (or starting) here (member | industry)
     name: BUILDER      a name grown from here (org, member — org across 和/及 —, policy,
-                       document, industry leftwards; after rightwards), see kg.extract.spans
+                       document, industry leftwards; after, and phrase — up to the next
+                       punctuation — rightwards), see kg.extract.spans
     quote: double|title  "…" or 《…》, binding what is inside
     gap: "MIN-MAX"     skip characters; never across 。, and across , ; : only with
                        `over: sentence`; `without: CLASSES` forbids skipping such mentions
@@ -526,11 +527,16 @@ class NameElement(Element):
     _LEFT = {"org", "member", "policy", "document", "industry"}
 
     def __init__(self, role: str | None, builder: str) -> None:
-        if builder not in self._LEFT | {"after"}:
+        if builder not in self._LEFT | {"after", "phrase"}:
             raise ValueError(f"unknown name builder {builder!r}")
         self.role, self.builder = role, builder
 
     def forward(self, scene, pos, binds):
+        if self.builder == "phrase":
+            end = spans.phrase_end(scene.view, pos)
+            if end is not None:
+                yield end, self.bind(binds, Span(pos, end))
+            return
         if self.builder != "after":
             raise KGError(f"name builder {self.builder!r} grows leftwards: put it before the anchor")
         for end in spans.name_ends(scene.view, pos):
@@ -538,7 +544,7 @@ class NameElement(Element):
 
     def backward(self, scene, pos, binds):
         view = scene.view
-        if self.builder == "after" or pos == 0:
+        if self.builder in ("after", "phrase") or pos == 0:
             return
         if self.builder in ("org", "member"):
             grow = spans.org_start if self.builder == "org" else member_start

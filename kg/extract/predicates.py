@@ -154,13 +154,17 @@ def company_like(scene, span, proper_only: bool = False) -> bool:
 
 def company_name(scene, span) -> bool:
     """Reads as a company's name: a word the model tags as an organisation or a proper
-    noun, or a trading name (某某|智能); no figures (总投资50亿元) — for names that a
-    context says are companies (本地企业|某某)."""
+    noun, a place and a brand (某镇|某磁), or a trading name (某某|智能); no figures
+    (总投资50亿元) — for names that a context says are companies (本地企业|某某)."""
     view = scene.view
     if any(ch.isdigit() for ch in scene.text[span.start:span.end]):
         return False
     if any(t.pos in ("ORG", "nz", "nw") and not view.gazetteer.lookup(t.text) for t in view.tokens_in(span.start, span.end)):
         return True
+    for a, b in view.place_spans:   # a place and a brand: 某镇|某磁
+        rest = scene.text[b:span.end]
+        if a == span.start and len(rest) >= 2 and not view.gazetteer.lookup(rest) and rest not in cue_set("generic_words"):
+            return True
     return company_like(scene, span)
 
 
@@ -177,6 +181,12 @@ def industry_context(scene, span) -> bool:
     view, text = scene.view, scene.text
     if span.end - span.start >= 4 and not text.endswith("技术", 0, span.end):
         return True
+    window = text[span.end:span.end + 10]
+    cut = min((window.find(ch) for ch in ",;:。" if ch in window), default=len(window))
+    if any(head in window[:cut] for head in cue_set("leader_heads")):
+        return True                       # …光伏垂直一体化|链主企业: the industry a leader leads
+    if any(window[:cut].startswith(head, k) for k in range(0, 4) for head in cue_set("trade_heads")):
+        return True                       # 光伏|组件|企业: the trade of the firms named
     nxt = view.token_at(span.end) if span.end < len(text) else len(view.tokens)
     following = view.tokens[nxt] if nxt < len(view.tokens) and view.tokens[nxt].start == span.end else None
     if following is not None and following.text in cue_set("industry_followers"):

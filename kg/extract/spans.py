@@ -196,6 +196,20 @@ def industry_start(view: View, s_start: int) -> int | None:
 
 
 # ---------------------------------------------------------------------- rightwards
+def phrase_end(view: View, pos: int, longest: int = 8) -> int | None:
+    """End of a short stretch from `pos` up to the next punctuation, with no function
+    word in it (领军企业——|某地某磁|，): a name the model split into a place and a verb."""
+    text = view.text
+    end = pos
+    while end < len(text) and end - pos <= longest and text[end] not in ",;:。!?、\"()《》 ":
+        end += 1
+    if end == pos or end - pos > longest or end >= len(text) and not text[pos:end]:
+        return None
+    if any(t.pos in ("p", "u", "c") or t.text in cue_set("function_words") for t in view.tokens_in(pos, end)):
+        return None
+    return end
+
+
 def name_ends(view: View, pos: int, most: int = 3) -> list[int]:
     """Where a short run of name tokens starting at `pos` may end, longest first."""
     ends = []
