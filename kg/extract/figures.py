@@ -110,9 +110,6 @@ def sentence_figures(ctx: SentenceContext) -> Iterator[Figure]:
         subject = ctx.subject_at(start)
         if _cue("organisation_figure_cues").search(clause_before):
             continue                                  # a company's or a project's own figures
-        if any(clause_before.endswith(w) for w in cue_list("threshold_verbs")) and not target \
-                and _number().search(text, end, b + 16):
-            continue                                  # 首破2000亿元，达2182亿元: a threshold on the way
         region = _region(ctx, a, b, start)
         if region is None or (subject.organisation and region.label not in ("IndustrialPark",)):
             continue
@@ -121,6 +118,9 @@ def sentence_figures(ctx: SentenceContext) -> Iterator[Figure]:
             indicator_so_far = indicator
         elif _continues(clause_before):
             indicator = indicator_so_far              # …首破2000亿元，达2182亿元: the same indicator
+        if any(clause_before.endswith(w) for w in cue_list("threshold_verbs")) and not target \
+                and _number().search(text, end, b + 16):
+            continue                                  # 首破2000亿元，达2182亿元: a threshold on the way
         growth = _cue("growth_cues").search(re.sub(r"[\d.%]+$", "", clause_before).rstrip("分别约近超")[-6:])
         if growth and unit == "%":
             indicator = (indicator or indicator_so_far or "") + "增速"

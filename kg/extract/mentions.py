@@ -183,14 +183,19 @@ def _developer_name(view: View, start: int, end: int) -> str:
     if any(h.entry.label == "Industry" and start <= h.start < start + 2 for h in view.hits):
         return ""                         # a product comes first: 小家电|生产基地
     cut = len(text)
+    industries = [(h.start - start, h.end - start) for h in view.hits
+                  if h.entry.label == "Industry" and start + 2 <= h.start < end]
     for cues in ("company_suffixes", "company_weak_suffixes", "company_endings"):
         for word in cue_list(cues):
             pos = text.find(word, 2)
             if 0 < pos and pos + len(word) < len(text):
-                cut = min(cut, pos + len(word))
-    for hit in view.hits:
-        if hit.entry.label == "Industry" and start + 2 <= hit.start < start + cut:
-            cut = hit.start - start
+                # an ending that opens a longer industry (某某|新能源汽车…) is the product's
+                longer = any(a == pos and b > pos + len(word) for a, b in industries)
+                cut = min(cut, pos if longer else pos + len(word))
+    for a, _ in industries:
+        if a < cut and not any(text.startswith(w, a) and a + len(w) <= cut
+                               for cues in ("company_endings",) for w in cue_list(cues)):
+            cut = a
     for word in cue_set("project_product_words"):
         pos = text.find(word, 2)
         if 0 < pos < cut:

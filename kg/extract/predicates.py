@@ -11,7 +11,7 @@ from typing import Callable
 
 from .lexicon import cue_set, ending
 from .lists import bridge, industry_like
-from .spans import any_suffix, counted
+from .spans import QUANTITY, any_suffix, counted
 from .view import PLACE_LABELS
 
 _DESCRIBED = re.compile(r"最|唯一|首个|第一|之一|领先")
@@ -28,6 +28,24 @@ def not_counted(scene, span) -> bool:
     return not counted(scene.text, span.start, span.end)
 
 
+def named_before_count(scene, span) -> bool:
+    """A count inside a name is part of it only after a distinctive word (跨境电商|五大行动);
+    a bare count (七大|行动) names nothing."""
+    text = scene.text
+    if not counted(text, span.start, span.end):
+        return True
+    first = QUANTITY.search(text, span.start, span.end)
+    return first.start() - span.start >= 2 and \
+        scene.view.distinctive(span.start, first.start(), strict=True) >= 1 and \
+        text[span.start:first.start()] not in cue_set("generic_words")
+
+
+def in_caption(scene, span) -> bool:
+    """The span is in a photo caption or a short line of its own (not the body's prose)."""
+    sentence = scene.view.sentence
+    return sentence.kind in ("caption", "heading") or len(sentence.text) <= 24
+
+
 def not_generic(scene, span) -> bool:
     """The span is not a generic word (龙头企业, 数字经济 …)."""
     return scene.text[span.start:span.end] not in cue_set("generic_words")
@@ -38,14 +56,26 @@ def clean(scene, span) -> bool:
     return scene.view.clean(span.start, span.end)
 
 
+def _known(scene, span, labels=None) -> bool:
+    """A reference-data name; a short place name (a town's, a county's) only where the
+    model tags the span as a place (红星 is a common word before it is a town)."""
+    view = scene.view
+    for entry in view.gazetteer.lookup(scene.text[span.start:span.end]):
+        if labels is not None and entry.label not in labels:
+            continue
+        if not entry.short or (span.start, span.end) in view.place_spans:
+            return True
+    return False
+
+
 def unknown(scene, span) -> bool:
     """The span is not a reference-data name (a place, a taxonomy industry, a programme)."""
-    return not scene.view.gazetteer.lookup(scene.text[span.start:span.end])
+    return not _known(scene, span)
 
 
 def not_place(scene, span) -> bool:
-    """Not a place's name, short forms included (a list member 某县 is the county)."""
-    return not scene.view.reference(scene.text[span.start:span.end], PLACE_LABELS)
+    """Not a place's name, short forms included where the model tags them as places."""
+    return not _known(scene, span, PLACE_LABELS)
 
 
 def no_suffix(scene, span) -> bool:
@@ -269,7 +299,7 @@ def not_after_whole(scene, pos) -> bool:
 
 ROLE_TESTS: dict[str, Callable] = {f.__name__: f for f in (
     distinctive, not_counted, not_generic, clean, unknown, not_place, no_suffix, length, aligned, own_word, outside_quotes,
-    not_described, not_superlative_before, industry_like_member, named_project, noun_end, company_like, company_name, not_company_like, industry_context,
+    named_before_count, in_caption, not_described, not_superlative_before, industry_like_member, named_project, noun_end, company_like, company_name, not_company_like, industry_context,
     ends_with, not_ends_with, modifiers_only, place_brand, not_place_glued, specific_title, single, without_cue)}
 POSITION_TESTS: dict[str, Callable] = {f.__name__: f for f in (no_noun_after, not_after_whole)}
 

@@ -19,7 +19,7 @@ from .view import FUNCTION_TAGS, View
 
 _LEVEL_PREFIX = re.compile(r"(?:国家级|省级|市级|县级|区级|全国|全省|全市|全县|全区)")
 _DIGIT = re.compile(r"\d")
-_QUANTITY = re.compile(r"\d+(?:多|余)?[个家项条辆台套名座大批]|[一两二三四五六七八九十百几数多]+(?:大|个|项|批|条|家|类|种)|等")
+QUANTITY = re.compile(r"\d+(?:多|余)?[个家项条辆台套名座大批]|[一两二三四五六七八九十百几数多]+(?:大|个|项|批|条|家|类|种)|等")
 
 
 def level_prefix_end(text: str, start: int, end: int | None = None) -> int:
@@ -30,13 +30,13 @@ def level_prefix_end(text: str, start: int, end: int | None = None) -> int:
 
 def counted(text: str, start: int, end: int) -> bool:
     """A quantity stands in text[start:end] (三大, 12家, 等): counted things are not named."""
-    return bool(_QUANTITY.search(text, start, end))
+    return bool(QUANTITY.search(text, start, end))
 
 
 def after_count(text: str, start: int, end: int) -> int:
     """After the last quantity word in text[start:end] (一个千亿级|新能源)."""
     last = None
-    for last in _QUANTITY.finditer(text, start, end):
+    for last in QUANTITY.finditer(text, start, end):
         pass
     return last.end() if last is not None else start
 

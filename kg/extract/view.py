@@ -13,7 +13,7 @@ from .lexicon import cue_set
 from .gazetteer import Gazetteer, Hit
 
 # Tags the model gives to words that can stand inside a name.
-NAME_TAGS = frozenset({"n", "nz", "nw", "ORG", "LOC", "PER", "vn", "an", "a", "m", "xc", "f", "s", "TIME"})
+NAME_TAGS = frozenset({"n", "nz", "nw", "ORG", "LOC", "PER", "vn", "an", "a", "m", "q", "xc", "f", "s", "TIME"})
 PROPER_TAGS = frozenset({"ORG", "LOC", "PER", "nz", "nw"})
 NOUN_TAGS = frozenset({"n", "nz", "nw", "ORG", "LOC", "PER", "vn", "xc"})
 FUNCTION_TAGS = frozenset({"w", "p", "u", "c"})
