@@ -126,7 +126,7 @@ def stage_throughput(corpus_dir: Path, runs: int, report: Report) -> None:
 def scale_corpus(source: Path, target: Path, factor: int) -> tuple[int, int]:
     """Write `factor` copies of the corpus in `source` to `target`: the first as it is, each
     other with every organisation, platform, project and programme name given a brand of
-    its own (晶澳科技 → 瑞恒晶澳科技), so documents and entities are distinct while the
+    its own (星海科技 → 瑞恒星海科技), so documents and entities are distinct while the
     sentences stay the kind the extractor reads. Returns (documents, characters)."""
     from .extract.load import METADATA_FILE, load_corpus
     from .build.pipeline import extract_corpus

@@ -84,7 +84,7 @@ def records(resolved_docs: Iterable[ResolvedDocument], entities: dict[str, Entit
 
         def named(iri: str) -> str:
             """The entity as this document names it; a place named only inside a longer name
-            (横店 in 横店东磁) stands for the nearest parent the document names, since the gold
+            (某镇 in 某镇某磁) stands for the nearest parent the document names, since the gold
             schema's relations join entities of the same document."""
             while iri and iri not in names:
                 iri = entities[iri].parent if iri in entities else ""

@@ -3,8 +3,8 @@
 Places resolve to the administrative reference data (义乌 → 义乌市, GB/T 2260 330782),
 industries to the taxonomy (影视 → 数字影视) or to a concept of their own, programmes to
 the programme list. Organisations, platforms and projects of one class are one entity
-when one name is a shorter form of another (水晶光电 / 浙江水晶光电科技股份有限公司,
-巨化 / 巨化集团); a short name two longer names share stays apart. The canonical name
+when one name is a shorter form of another (星海光电 / 浙江星海光电科技股份有限公司,
+远航 / 远航集团); a short name two longer names share stays apart. The canonical name
 is the longest (then the smallest in code-point order), so IRIs do not depend on the
 order the documents are read in.
 """
@@ -75,7 +75,7 @@ class _Keys:
                     if alias in observed:
                         shorter_of[alias].add(name)
             # A short name joins its longer form; one that several longer names share joins
-            # only if those are already one entity (正威 for 正威国际 and 正威电子 stays apart).
+            # only if those are already one entity (星海 for 星海国际 and 星海电子 stays apart).
             for alias in sorted(shorter_of, key=lambda a: (len(shorter_of[a]), a)):
                 roots = {find(n) for n in shorter_of[alias]}
                 if len(roots) == 1:

@@ -93,7 +93,7 @@ def _bounded_name(view: View, a: int, b: int) -> bool:
 
 
 def member_start(view: View, last: int, floor: int) -> int:
-    """org_start that also crosses a conjunction inside a member (工业软件和集成电路)."""
+    """org_start that also crosses a conjunction inside a member (工业软件和芯片)."""
     start = org_start(view, last, floor)
     while start > floor:
         i = view.token_at(start - 1)

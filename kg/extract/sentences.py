@@ -1,7 +1,7 @@
 """Stage 2: a Document → Sentences.
 
 Newspaper pages break sentences in the middle for photo captions and page breaks
-("…当地已形成以" · captions · "爱旭、晶澳、晶科等企业为龙头的…"). Lines are classed as body,
+("…县里已形成以" · captions · "甲、乙等企业为龙头的…"). Lines are classed as body,
 heading or caption; a body line that does not end a sentence continues in the next body
 line, whatever captions stand between. Captions and headings become sentences of their
 own (they name companies and places too). Normalisation maps one character to one

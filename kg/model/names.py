@@ -1,7 +1,7 @@
 """Name forms shared by the mention and resolution stages.
 
 Chinese organisations go by a full registered name and shorter trading names:
-浙江水晶光电科技股份有限公司 → 水晶光电科技 → 水晶光电; 巨化集团 → 巨化. Industries are
+浙江星海光电科技股份有限公司 → 星海光电科技 → 星海光电; 远航集团 → 远航. Industries are
 compared without 产业/产业链/行业/集群. All functions are pure.
 """
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 
-LEGAL_FORMS = ("集团股份有限公司", "股份有限公司", "有限责任公司", "集团有限公司", "有限公司", "股份公司", "集团", "控股")
+LEGAL_FORMS = ("股份有限公司", "有限责任公司", "集团有限公司", "有限公司", "股份公司", "集团", "控股")
 TRADING_ENDINGS = ("科技", "能源", "太阳能", "电子", "微电子", "智能", "家居", "厨电", "机械", "纺织",
                    "光电", "国际", "网络", "股份", "实业", "新材料", "材料")
 REGION_PREFIXES = ("浙江省", "浙江", "中国")
@@ -51,11 +51,15 @@ def company_aliases(name: str, places: frozenset[str] = frozenset()) -> list[str
             core = core[len(prefix):]
             break
     forms = [core]
-    for form in LEGAL_FORMS:
-        if core.endswith(form) and len(core) - len(form) >= 2:
-            core = core[: -len(form)]
-            forms.append(core)
-            break
+    stripped = True
+    while stripped:   # 某某集团股份有限公司 → 某某集团 → 某某
+        stripped = False
+        for form in LEGAL_FORMS:
+            if core.endswith(form) and len(core) - len(form) >= 2:
+                core = core[: -len(form)]
+                forms.append(core)
+                stripped = True
+                break
     stripped = True
     while stripped:
         stripped = False
