@@ -13,6 +13,7 @@ each under its own extractor id:
     project-head           the company a project is named after develops it
     context-section-place  an organisation the text does not place is where its section is
     context-section-park   a company named where the text speaks of a park is in the park
+    hosted-place           a firm a park hosts is where the park is
     implied-industry       a company that leads a chain works in its industry
 """
 from __future__ import annotations
@@ -66,6 +67,7 @@ def find_relations(contexts: Sequence[SentenceContext], only: str | None = None)
             found.extend(r for r in embedded(ctx, named) if r is not None)
             found.extend(r for r in develops(ctx) if r is not None)
     found.extend(r for r in section_defaults(contexts, found) if r is not None)
+    found.extend(hosted_places(contexts, found))
     found.extend(implied(found))
     return _unique(found)
 
@@ -260,6 +262,23 @@ def _elsewhere(ctx: SentenceContext, mention: Mention, place: Mention) -> bool:
         return False
     related = {place.ref} | {p.key for p in ref.ancestors(place.ref)}
     return not any(key in related or place.ref in {p.key for p in ref.ancestors(key)} for key in inner)
+
+
+def hosted_places(contexts: Sequence[SentenceContext], found: list[Relation]) -> list[Relation]:
+    """A firm hosted by a park is where the park is (the park's place, stated or in its
+    name), unless the text places the firm itself."""
+    where: dict[str, Mention] = {}
+    for r in found:
+        if r.predicate == "locatedIn" and r.subject.label in PLATFORMS and r.extractor != "context-section-place":
+            where.setdefault(r.subject.text, r.object)
+    located = {form for r in found if r.predicate == "locatedIn" for form in _forms(r.subject)}
+    out = []
+    for r in found:
+        place = where.get(r.subject.text)
+        if r.predicate == "hosts" and place is not None and not located & set(_forms(r.object)):
+            located |= set(_forms(r.object))
+            out.append(Relation(r.object, "locatedIn", place, r.evidence, "hosted-place", round(r.confidence - 0.05, 3)))
+    return out
 
 
 def implied(found: list[Relation]) -> list[Relation]:
