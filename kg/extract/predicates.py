@@ -176,8 +176,8 @@ def company_like(scene, span, proper_only: bool = False) -> bool:
     end = ending(name, "company_endings")
     if end and len(name) > len(end) + 1:
         head = name[:-len(end)]
-        if head in cue_set("generic_words") or view.gazetteer.lookup(head):
-            return False
+        if head in cue_set("generic_words") or view.gazetteer.lookup(head) or ending(head, "industry_heads"):
+            return False                  # 医药|化工: two trades, no brand
         return not any(view.is_industry(head[:n]) for n in range(2, len(head) + 1))
     return False
 
@@ -196,6 +196,12 @@ def company_name(scene, span) -> bool:
         if a == span.start and len(rest) >= 2 and not view.gazetteer.lookup(rest) and rest not in cue_set("generic_words"):
             return True
     return company_like(scene, span)
+
+
+def not_company_like_member(scene, span) -> bool:
+    """Not a trading name (某某|电子) where the list's other members are industries too:
+    a member that reads as a company is one."""
+    return not company_like(scene, span)
 
 
 def not_company_like(scene, span) -> bool:
@@ -254,6 +260,15 @@ def without_cue(scene, span, cue: str) -> bool:
     return not any(word in text for word in cue_set(cue))
 
 
+def short_modifier(scene, span, most: int = 4) -> bool:
+    """A few words between a quoted name and its head (“某某”|数改|模式): no punctuation
+    and no function word, verbs allowed."""
+    if span.end - span.start > most or any(ch in ",;:。!?、\"()《》" for ch in scene.text[span.start:span.end]):
+        return False
+    return not any(t.pos in ("p", "u", "c") or t.text in cue_set("function_words")
+                   for t in scene.view.tokens_in(span.start, span.end))
+
+
 def modifiers_only(scene, span) -> bool:
     """Only modifiers between 等 (or a count) and a list's head (…等一批本地|企业)."""
     return bridge(scene.view, span.start, span.end)
@@ -299,8 +314,8 @@ def not_after_whole(scene, pos) -> bool:
 
 ROLE_TESTS: dict[str, Callable] = {f.__name__: f for f in (
     distinctive, not_counted, not_generic, clean, unknown, not_place, no_suffix, length, aligned, own_word, outside_quotes,
-    named_before_count, in_caption, not_described, not_superlative_before, industry_like_member, named_project, noun_end, company_like, company_name, not_company_like, industry_context,
-    ends_with, not_ends_with, modifiers_only, place_brand, not_place_glued, specific_title, single, without_cue)}
+    named_before_count, in_caption, not_described, not_superlative_before, industry_like_member, named_project, noun_end, company_like, company_name, not_company_like, not_company_like_member, industry_context,
+    ends_with, not_ends_with, modifiers_only, short_modifier, place_brand, not_place_glued, specific_title, single, without_cue)}
 POSITION_TESTS: dict[str, Callable] = {f.__name__: f for f in (no_noun_after, not_after_whole)}
 
 

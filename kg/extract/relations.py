@@ -62,6 +62,7 @@ def find_relations(contexts: Sequence[SentenceContext], only: str | None = None)
         return _unique(found)
     found.extend(r for r in part_of(contexts) if r is not None)
     named = frozenset(key for ctx in contexts for m in ctx.mentions for key in (m.ref, m.text) if key)
+    named |= _industry_words_outside_names(contexts)
     for ctx in contexts:
         if ctx.view.sentence.kind != "credit":
             found.extend(r for r in embedded(ctx, named) if r is not None)
@@ -110,6 +111,19 @@ def _unique(found: list[Relation]) -> list[Relation]:
 
 
 # ====================================================================== from reference data
+def _industry_words_outside_names(contexts: Sequence[SentenceContext]) -> frozenset[str]:
+    """Taxonomy industries the text writes outside any name (农业 in …传统农业优势…), even
+    where no rule took them as a mention: a name holding one speaks of the same industry."""
+    found = set()
+    for ctx in contexts:
+        taken = [(m.start, m.end) for m in ctx.mentions if m.label != "Industry"]
+        for hit in ctx.view.hits:
+            if hit.entry.label == "Industry" and not any(a <= hit.start and hit.end <= b for a, b in taken):
+                found.add(hit.entry.ref or hit.surface)
+                found.add(hit.surface)
+    return frozenset(found)
+
+
 def part_of(contexts: Sequence[SentenceContext]) -> Iterator[Relation | None]:
     """A place and the nearest administrative parent the document also names."""
     ref = reference()
