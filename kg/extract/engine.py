@@ -340,6 +340,7 @@ class ListElement(Element):
         run = [first]
         while True:
             edge = run[-1].end if step > 0 else run[-1].start
+            edge = _skip_quote(text, edge, step)       # “甲”、“乙”: past the member's quote
             nxt = None
             titles = [m for m in (scene.mentions_from(edge, self.labels) if step > 0 else scene.mentions_to(edge, self.labels))
                       if scene.text[m.start] == "《" and scene.text[m.end - 1] == "》"]

@@ -190,7 +190,9 @@ def _developer_name(view: View, start: int, end: int) -> str:
             pos = text.find(word, 2)
             if 0 < pos and pos + len(word) < len(text):
                 # an ending that opens a longer industry (某某|新能源汽车…) is the product's
-                longer = any(a == pos and b > pos + len(word) for a, b in industries)
+                longer = any(a == pos and b > pos + len(word) for a, b in industries) or (
+                    any(a == pos and b == pos + len(word) for a, b in industries)
+                    and any(a == pos + len(word) for a, _ in industries))   # 某某|新能源|动力电池
                 cut = min(cut, pos if longer else pos + len(word))
     for a, _ in industries:
         if a < cut and not any(text.startswith(w, a) and a + len(w) <= cut

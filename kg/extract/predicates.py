@@ -118,6 +118,17 @@ def specific_title(scene, span) -> bool:
     return any(a >= span.start and b <= span.end for a, b in scene.view.place_spans)
 
 
+_PAIRED = re.compile(r"一.{1,3}一.{1,3}")          # 一园一特色, 一行业一平台
+_NUMBERED = re.compile(r"\d|\+|[一二三四五六七八九十两]个")   # 4+X, 443, 三个全覆盖
+
+
+def slogan_shape(scene, span) -> bool:
+    """A quoted phrase shaped like a programme's slogan: numbered (4+X, 三个…), paired
+    (一X一Y) or built on a slogan word (…合一, 一网…, …全覆盖)."""
+    text = scene.text[span.start:span.end]
+    return bool(_PAIRED.search(text) or _NUMBERED.search(text) or any(w in text for w in cue_set("slogan_marks")))
+
+
 def single(scene, span) -> bool:
     """No list mark inside (“甲、乙” is two things or a slogan)."""
     return "、" not in scene.text[span.start:span.end]
@@ -315,7 +326,7 @@ def not_after_whole(scene, pos) -> bool:
 ROLE_TESTS: dict[str, Callable] = {f.__name__: f for f in (
     distinctive, not_counted, not_generic, clean, unknown, not_place, no_suffix, length, aligned, own_word, outside_quotes,
     named_before_count, in_caption, not_described, not_superlative_before, industry_like_member, named_project, noun_end, company_like, company_name, not_company_like, not_company_like_member, industry_context,
-    ends_with, not_ends_with, modifiers_only, short_modifier, place_brand, not_place_glued, specific_title, single, without_cue)}
+    ends_with, not_ends_with, modifiers_only, short_modifier, place_brand, not_place_glued, specific_title, single, slogan_shape, without_cue)}
 POSITION_TESTS: dict[str, Callable] = {f.__name__: f for f in (no_noun_after, not_after_whole)}
 
 
