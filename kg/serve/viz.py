@@ -33,6 +33,7 @@ WEIGHTS = {"leadsChain": 3.0, "inIndustry": 2.0, "hosts": 2.0, "prioritizes": 1.
 PALETTE = ("#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4", "#f032e6", "#9a6324",
            "#469990", "#800000", "#808000", "#000075", "#bfef45", "#fabed4", "#dcbeff", "#ffd8b1")
 _TEMPLATES = Path(__file__).resolve().parent / "templates"
+VIS_DIR = Path(pyvis.__file__).parent / "templates" / "lib" / "vis-9.1.2"   # the vis-network pyvis ships
 
 _NODES = f"""
 PREFIX kg: <{KG}>
@@ -187,7 +188,6 @@ def render(graph: nx.Graph, nodes: dict[str, MapNode], title: str = "浙江数�
     })
     env = Environment(loader=FileSystemLoader(_TEMPLATES), autoescape=select_autoescape(["html"]))
     template = env.get_template("map.html")
-    vis_dir = Path(pyvis.__file__).parent / "templates" / "lib" / "vis-9.1.2"   # the vis-network pyvis ships
     clusters = Counter(membership.values())
     legend_clusters = [{"id": c, "name": names[c], "size": clusters[c], "color": PALETTE[c % len(PALETTE)]}
                        for c in sorted(clusters)]
@@ -195,8 +195,8 @@ def render(graph: nx.Graph, nodes: dict[str, MapNode], title: str = "浙江数�
     chains = sorted({n for n in graph if nodes[n].family == "Industry"}, key=lambda n: nodes[n].label)
     return template.render(
         title=title,
-        vis_js=(vis_dir / "vis-network.min.js").read_text(encoding="utf-8"),
-        vis_css=(vis_dir / "vis-network.css").read_text(encoding="utf-8"),
+        vis_js=(VIS_DIR / "vis-network.min.js").read_text(encoding="utf-8"),
+        vis_css=(VIS_DIR / "vis-network.css").read_text(encoding="utf-8"),
         nodes_json=json.dumps(data_nodes, ensure_ascii=False),
         edges_json=json.dumps(data_edges, ensure_ascii=False),
         options_json=options,
