@@ -72,7 +72,7 @@ def _map_page(store, city: str | None, chain: str | None) -> str:
 
     city_iri = str(resolve_term(store, city, "place")) if city else None
     chain_iri = str(resolve_term(store, chain, "industry")) if chain else None
-    return map_html(store, city_iri, chain_iri)
+    return map_html(store, city_iri, chain_iri, entity_base="/id/")
 
 
 @dataclass

@@ -7,53 +7,34 @@ the vocabulary and the search index are built once, on first use.
 """
 from __future__ import annotations
 
-import json
 import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
-from urllib.parse import quote
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from markupsafe import Markup
 from rdflib import URIRef
 from starlette.concurrency import run_in_threadpool
 
 from ..build.emit import PREFIXES
 from ..model.vocab import BASE
 from .assets import STATIC, editor_status, served_font_css
+from .markup import ID, local_link, script_json
 from .page_queries import page_query, valid_iri, with_iris
 from .results import Result, with_values
 from .search import SearchIndex
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-ID = BASE + "id/"
 KG = BASE + "ontology#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 PLACE_CLASSES = ("Province", "City", "County", "Town", "Place")
 # Relations whose facts are about the place's chains: shown in the chains section.
 CHAIN_ROLES = ("prioritizes", "leadsChain", "inIndustry", "hosts", "operates", "targets")
 Run = Callable[[str], Result]
-
-
-def script_json(value) -> Markup:
-    """JSON that is safe inside <script>: no </script>, <!--, & or line separators can end it early."""
-    text = json.dumps(value, ensure_ascii=False)
-    for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
-                         ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
-        text = text.replace(char, escape)
-    return Markup(text)
-
-
-def local_link(iri: str) -> str:
-    """The server's path for an IRI of the graph (others link to themselves)."""
-    if iri.startswith(ID):
-        return "/id/" + quote(iri.removeprefix(ID), safe="/")
-    return iri
 
 
 def short_name(iri: str) -> str:
