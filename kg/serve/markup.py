@@ -6,6 +6,7 @@ from urllib.parse import quote
 
 from markupsafe import Markup
 
+from ..build.emit import PREFIXES
 from ..model.vocab import BASE
 
 ID = BASE + "id/"
@@ -25,3 +26,10 @@ def local_link(iri: str) -> str:
     if iri.startswith(ID):
         return "/id/" + quote(iri.removeprefix(ID), safe="/")
     return iri
+
+
+def short_name(iri: str) -> str:
+    """A prefixed name for an IRI (kg:leadsChain, place:330700), else the IRI."""
+    best = max(((p, str(ns)) for p, ns in PREFIXES.items() if iri.startswith(str(ns))),
+               key=lambda item: len(item[1]), default=None)
+    return f"{best[0]}:{iri[len(best[1]):]}" if best else iri

@@ -23,7 +23,7 @@ from starlette.concurrency import run_in_threadpool
 from ..build.emit import PREFIXES
 from ..model.vocab import BASE
 from .assets import STATIC, editor_status, served_font_css
-from .markup import ID, local_link, script_json
+from .markup import ID, local_link, script_json, short_name
 from .page_queries import page_query, valid_iri, with_iris
 from .results import Result, with_values
 from .search import SearchIndex
@@ -35,13 +35,6 @@ PLACE_CLASSES = ("Province", "City", "County", "Town", "Place")
 # Relations whose facts are about the place's chains: shown in the chains section.
 CHAIN_ROLES = ("prioritizes", "leadsChain", "inIndustry", "hosts", "operates", "targets")
 Run = Callable[[str], Result]
-
-
-def short_name(iri: str) -> str:
-    """A prefixed name for an IRI (kg:leadsChain, place:330700), else the IRI."""
-    best = max(((p, str(ns)) for p, ns in PREFIXES.items() if iri.startswith(str(ns))),
-               key=lambda item: len(item[1]), default=None)
-    return f"{best[0]}:{iri[len(best[1]):]}" if best else iri
 
 
 _env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
