@@ -155,7 +155,7 @@ def test_serve_entity_page_and_its_rdf(server):
     path = "/id/company/" + urllib.parse.quote("晶科能源")
     status, media, body = http(base + path, headers={"Accept": "text/html"})
     assert status == 200 and "text/html" in media
-    assert "<q>" in body and "000_e2287a8c5824cdbc.txt" in body and "/id/industry/smart-pv" in body
+    assert "<q>" in body and "/id/doc/000_e2287a8c5824cdbc" in body and "/id/industry/smart-pv" in body
     status, media, body = http(base + path, headers={"Accept": "text/turtle"})
     assert status == 200 and media.startswith("text/turtle") and "kg:Assertion" in body
     assert http(base + "/id/company/" + urllib.parse.quote("没有这家公司"), headers={"Accept": "text/html"})[0] == 404
@@ -182,17 +182,16 @@ def test_serve_page_runs_a_query_and_follows_a_link_to_evidence(server, chrome):
     network_requests(chrome)
     chrome.get(base + "/")
     wait = WebDriverWait(chrome, 20)
-    editor = wait.until(ec.presence_of_element_located((By.ID, "query")))
-    editor.clear()
-    editor.send_keys("PREFIX kg: <https://w3id.org/zjkg/ontology#>\n"
-                     "SELECT ?company WHERE { ?company kg:leadsChain ?industry } LIMIT 20")
+    wait.until(lambda d: d.execute_script("return window.kgQueryPage !== undefined"))
+    chrome.execute_script("kgQueryPage.editor.setValue(arguments[0])", "PREFIX kg: <https://w3id.org/zjkg/ontology#>\n"
+                          "SELECT ?company WHERE { ?company kg:leadsChain ?industry } LIMIT 20")
     chrome.find_element(By.ID, "run").click()
     wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#results tr.row")) > 0)
     rows = chrome.find_elements(By.CSS_SELECTOR, "#results tr.row")
     assert len(rows) >= 5
     rows[0].find_element(By.TAG_NAME, "a").click()
-    wait.until(ec.presence_of_element_located((By.ID, "facts")))
-    evidence = chrome.find_elements(By.CSS_SELECTOR, "#facts td.evidence q")
+    wait.until(ec.presence_of_element_located((By.ID, "statements")))
+    evidence = chrome.find_elements(By.CSS_SELECTOR, "#statements li.evidence q")
     assert evidence and all(q.text for q in evidence)
     assert [e for e in chrome.get_log("browser") if e["level"] == "SEVERE"] == []
     outside = [u for u in network_requests(chrome) if not u.startswith((base, "data:", "about:"))]

@@ -62,7 +62,7 @@ def _subset(characters: str) -> bytes:
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
-    font = TTFont(_FONTS / f"{_CJK}.woff")
+    font = TTFont(_FONTS / f"{_CJK}.woff", recalcTimestamp=False)   # the same bytes on every build
     options = subset.Options()
     options.flavor = "woff"                 # zlib: no Brotli needed
     options.layout_features = []            # labels need no ligatures or kerning, and it halves the time

@@ -35,6 +35,15 @@ PLACE_CLASSES = ("Province", "City", "County", "Town", "Place")
 # Relations whose facts are about the place's chains: shown in the chains section.
 CHAIN_ROLES = ("prioritizes", "leadsChain", "inIndustry", "hosts", "operates", "targets")
 Run = Callable[[str], Result]
+# Terms of the public vocabularies the graph uses, offered by the editor beside the ontology's.
+COMMON_TERMS = {
+    "rdf:type": "类型 type", "rdf:subject": "subject of an assertion", "rdf:predicate": "predicate of an assertion",
+    "rdf:object": "object of an assertion", "rdfs:label": "名称 label", "rdfs:comment": "comment",
+    "skos:prefLabel": "首选名称 preferred label", "skos:altLabel": "别名 alias", "skos:broader": "上位 broader",
+    "skos:narrower": "下位 narrower", "prov:wasDerivedFrom": "出自文档 the document", "prov:wasAttributedTo": "抽取规则 rule",
+    "schema:name": "文件名 file name", "schema:about": "关于 about", "dct:title": "标题 title", "dct:date": "日期 date",
+    "dct:source": "来源 source", "qb:dataSet": "dataset",
+}
 
 
 _env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
@@ -97,6 +106,8 @@ class Site:
         prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
         terms = [{"name": short_name(t.iri), "kind": t.kind, "zh": t.zh, "en": t.en, "comment": t.comment}
                  for t in self.terms.values() if t.iri.startswith(KG)]
+        terms += [{"name": name, "kind": "property", "zh": "", "en": label, "comment": ""}
+                  for name, label in COMMON_TERMS.items()]
         entity_prefixes = [p for p, ns in prefixes.items() if ns.startswith(ID) and ns != ID]
         return {"prefixes": prefixes, "terms": sorted(terms, key=lambda t: t["name"]), "entityPrefixes": entity_prefixes}
 
