@@ -113,6 +113,13 @@ def test_explorer_place_chains_nest_narrower_industries_and_put_leaders_first():
     assert pv.name == "光伏" and pv.prioritised[0].quote == "重点发展光伏"
     assert [s.name for s in pv.segments] == ["智能光伏"]
     assert [m["name"] for m in pv.segments[0].members] == ["甲", "乙"]
+    # a graph with chains and segments: industries in their chain, segments upstream first
+    chain = {"chain": ID + "chain/pv", "chainName": "智能光伏产业链"}
+    rows = [dict(rows[1], **chain, segment=ID + "chain/pv.cells", segmentName="电池片", rank=2),
+            dict(rows[2], **chain, segment=ID + "chain/pv.silicon", segmentName="硅料", rank=1)]
+    [pv] = chain_groups(rows)
+    assert pv.name == "智能光伏产业链" and [s.name for s in pv.segments] == ["硅料", "电池片"]
+    assert [[m["name"] for m in s.members] for s in pv.segments] == [["甲"], ["乙"]]
 
 
 def test_explorer_query_page_falls_back_to_a_textarea_and_says_why(graph_dir, monkeypatch, tmp_path):

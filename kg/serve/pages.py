@@ -190,35 +190,46 @@ def relation_groups(site: Site, rows: list[dict]) -> list[RelationGroup]:
 
 
 def chain_groups(rows: list[dict]) -> list[ChainGroup]:
-    """A place's chains: each industry with what the place says of it and who works on it
-    there; an industry whose broader one is also among them is shown inside it."""
+    """A place's chains: what the place says of each and who works on it there. Where the
+    graph has chains with segments, an industry is shown in its chain, in its segment
+    (upstream first); elsewhere each industry is a group, inside its broader one if that is
+    a group too."""
     groups: dict[str, ChainGroup] = {}
-    broader: dict[str, str] = {}
+    inside: dict[str, str] = {}          # group → the group it is shown in
+    rank: dict[str, int] = {}
     seen: set[tuple] = set()
     for r in sorted(rows, key=lambda r: (str(r["industryName"]), str(r.get("docName", "")), str(r.get("quote", "")))):
         industry = str(r["industry"])
-        group = groups.setdefault(industry, ChainGroup(industry, str(r["industryName"]), [], []))
-        if "broader" in r:
-            broader[industry] = str(r["broader"])
+        if "chain" in r:
+            key = str(r["chain"])
+            groups.setdefault(key, ChainGroup(key, str(r["chainName"]), [], []))
+            if "segment" in r:
+                inside[str(r["segment"])], key = key, str(r["segment"])
+                groups.setdefault(key, ChainGroup(key, str(r["segmentName"]), [], []))
+                rank[key] = int(r["rank"]) if "rank" in r else 0
+        else:
+            key = industry
+            groups.setdefault(key, ChainGroup(key, str(r["industryName"]), [], []))
+            if "broader" in r:
+                inside[key] = str(r["broader"])
+        group = groups[key]
         role = str(r["role"]).removeprefix(KG)
         if role == "prioritizes":
-            if "quote" in r and ("p", industry, str(r["quote"])) not in seen:
-                seen.add(("p", industry, str(r["quote"])))
+            if "quote" in r and ("p", key, str(r["quote"])) not in seen:
+                seen.add(("p", key, str(r["quote"])))
                 group.prioritised.append(Evidence(str(r["quote"]), "", _doc_title(r), "", "", "", 0))
             continue
-        key = (industry, str(r["member"]), role)
-        if key in seen:
+        if (key, str(r["member"]), role) in seen:
             continue
-        seen.add(key)
+        seen.add((key, str(r["member"]), role))
         group.members.append({"iri": str(r["member"]), "name": str(r.get("memberName", "")) or short_name(str(r["member"])),
                               "role": role, "where": str(r.get("whereName", "")), "quote": str(r.get("quote", "")),
-                              "doc": _doc_title(r)})
-    for group in groups.values():
-        group.members.sort(key=lambda m: (m["role"] != "leadsChain", m["name"]))
+                              "doc": _doc_title(r), "industry": str(r["industryName"])})
     top = []
-    for iri, group in sorted(groups.items(), key=lambda item: (-len(item[1].members), item[1].name)):
-        parent = broader.get(iri)
-        if parent in groups and parent != iri:
+    for key, group in sorted(groups.items(), key=lambda item: (rank.get(item[0], 0), -len(item[1].members), item[1].name)):
+        group.members.sort(key=lambda m: (m["role"] != "leadsChain", m["name"]))
+        parent = inside.get(key)
+        if parent in groups and parent != key:
             groups[parent].segments.append(group)
         else:
             top.append(group)
@@ -266,7 +277,7 @@ def document_page(site: Site, iri: URIRef, about: list[dict]) -> tuple[int, str]
     groups = sorted(((site.term(p), rows) for p, rows in grouped.items()), key=lambda g: (-len(g[1]), g[0].label))
     about_places = [(str(r["o"]), str(r.get("oName", ""))) for r in about if str(r["p"]).endswith("/about")]
     return 200, render("document.html", iri=str(iri), title=values.get("title") or values.get("name", _local(str(iri))),
-                       name=values.get("name", ""), date=values.get("date", ""), source=values.get("source", ""),
+                       name=values.get("name", ""), date=values.get("issued") or values.get("date", ""), source=values.get("source", ""),
                        content_hash=values.get("contentHash", ""), groups=groups, fact_count=len(facts),
                        figures=figures, about_places=about_places)
 
