@@ -32,7 +32,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def browser(width: int = 1400, height: int = 900):
+LEADERS_AND_PLACES = """PREFIX kg: <https://w3id.org/zjkg/ontology#>
+SELECT ?company ?industry ?place WHERE { ?company kg:leadsChain ?industry ; kg:locatedIn ?place }"""
+
+
+def browser(width: int = 1400, height: int = 1000):
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -94,13 +98,15 @@ def main() -> None:
                               "kgQueryPage.editor.complete();")
         wait(driver, "return document.querySelector('.cm-tooltip-autocomplete') !== null")
         shot("query-completion")
-        # figures by year as a chart
+        # figures by year as a chart (scrolled to the results)
         driver.get(base + "/?" + urlencode({"query": FIGURES_BY_YEAR, "view": "chart"}))
         wait(driver, "return document.querySelector('#chart .point') !== null")
+        driver.execute_script("document.getElementById('status').scrollIntoView()")
         shot("query-chart")
         # the graph view of a result
-        driver.get(base + "/?" + urlencode({"name": "leaders-per-chain", "view": "graph"}))
+        driver.get(base + "/?" + urlencode({"query": LEADERS_AND_PLACES, "view": "graph"}))
         wait(driver, "return document.querySelector('#graph canvas') !== null")
+        driver.execute_script("document.getElementById('status').scrollIntoView()")
         time.sleep(3)
         shot("query-graph")
         # search in the header

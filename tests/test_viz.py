@@ -21,6 +21,11 @@ def need_font():
     need_built(font_installed(), "the pages' font")
 
 
+@pytest.fixture(scope="module")
+def store(corpus_build):
+    return open_store(corpus_build.files["nquads"].parent)
+
+
 def test_viz_map_has_clusters_of_companies_industries_places_and_platforms(store):
     graph, nodes = map_graph(store)
     families = {nodes[n].family for n in graph}

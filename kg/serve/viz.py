@@ -51,10 +51,12 @@ PREFIX kg: <{KG}>
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 PREFIX prov: <http://www.w3.org/ns/prov#>
 PREFIX schema: <https://schema.org/>
+PREFIX dct: <http://purl.org/dc/terms/>
 SELECT ?s ?p ?o ?quote ?doc WHERE {{
   ?a a kg:Assertion ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; kg:quote ?quote ;
      prov:wasDerivedFrom ?d .
-  ?d schema:name ?doc .
+  ?d schema:name ?name . OPTIONAL {{ ?d dct:title ?title }}
+  BIND (COALESCE(?title, ?name) AS ?doc)
   VALUES ?p {{ {" ".join("kg:" + p for p in PREDICATES)} }}
 }}"""
 _NAMES = """
@@ -251,7 +253,7 @@ def _tooltip(node: MapNode, nodes: dict[str, MapNode], cluster: str) -> str:
         lines.append("位于 " + "、".join(places))
     for quote, doc in node.quotes[:3]:
         short = quote if len(quote) <= 70 else quote[:68] + "…"
-        lines.append(f"“{short}” — {doc}")
+        lines.append(f"“{short}” — {doc if len(doc) <= 24 else doc[:23] + '…'}")
     return "\n".join(lines)
 
 

@@ -460,12 +460,13 @@
         if (s && o) edges.push({from: s, to: o, label: shortIri(row.predicate.value, self.prefixes), arrows: "to"});
         return;
       }
-      var previous = null;
+      // the row's first IRI is what the row is about: an edge from it to each other IRI, named by the column
+      var anchor = null;
       self.vars.forEach(function (v) {
         if (!row[v] || row[v].type !== "uri") return;
         var key = node(row[v]);
-        if (key && previous && previous !== key) edges.push({from: previous, to: key, label: v, arrows: "to"});
-        previous = key || previous;
+        if (anchor === null) anchor = key;
+        else if (key && anchor && anchor !== key) edges.push({from: anchor, to: key, label: v, arrows: "to"});
       });
     });
     var box = el("div", {id: "graph", style: "height: 520px; border: 1px solid #ddd"});
