@@ -36,7 +36,8 @@ SELECT ?year (COUNT(?obs) AS ?figures) WHERE { ?obs a kg:Observation ; kg:year ?
 def server(corpus_build):
     build_dir = corpus_build.files["nquads"].parent
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "kg.cli", "serve", "--build", str(build_dir), "--port", str(port)],
+    process = subprocess.Popen([sys.executable, "-m", "kg.cli", "serve", "--build", str(build_dir), "--port", str(port),
+                                "--workers", "1"],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     wait_for(base + "/health", process)
