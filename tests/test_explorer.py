@@ -156,6 +156,22 @@ def test_explorer_place_page_groups_by_chain_and_links_here(server):
     assert http(server + "/id/place/330700?format=turtle")[1].startswith("text/turtle")
 
 
+def test_explorer_an_iri_that_is_not_one_is_not_found_and_never_queried(server):
+    for path in ("/id/company/x%3E%20%3Fp%20%3Fo%20%7D", "/links/company/x%3E%7B"):
+        status, _, body = http(server + path, headers={"Accept": "text/html"})
+        assert status == 404 and "Not found" in body
+
+
+def test_explorer_assets_are_served_from_the_package(server):
+    need_built(assets.EDITOR_BUNDLE.is_file() and assets.font_installed(), "the front end")
+    status, media, editor = http(server + "/static/build/editor.js")
+    assert status == 200 and "javascript" in media and "KGEditor" in editor
+    status, _, css = http(server + "/static/fonts.css")
+    assert status == 200 and "@font-face" in css and "url(/static/build/fonts/" in css and "//" not in css.split("url(")[1][:3]
+    assert http(server + "/static/vis-network.min.js")[0] == 200
+    assert http(server + "/static/nothing.js")[0] == 404
+
+
 def test_explorer_search_api_and_page(server):
     status, media, body = http(server + "/api/search?q=jinhua")
     assert status == 200 and media.startswith("application/json") and '"金华市"' in body

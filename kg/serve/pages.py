@@ -242,6 +242,8 @@ def _rows(run: Run, name: str, iri: URIRef) -> list[dict]:
 
 def entity_page(site: Site, iri: URIRef) -> tuple[int, str]:
     """(status, HTML) of the page of any IRI of the graph: an entity, a place, a document."""
+    if not valid_iri(str(iri)):        # never written into a query
+        return 404, render("notfound.html", iri=str(iri), hits=[])
     about = _rows(site.run, "entity-about", iri)
     classes = sorted({str(r["o"]) for r in about if str(r["p"]) == RDF_TYPE})
     if KG + "Document" in classes:
@@ -283,6 +285,8 @@ def document_page(site: Site, iri: URIRef, about: list[dict]) -> tuple[int, str]
 
 
 def links_page(site: Site, iri: URIRef) -> tuple[int, str]:
+    if not valid_iri(str(iri)):
+        return 404, render("notfound.html", iri=str(iri), hits=[])
     rows = _rows(site.run, "links-here", iri)
     grouped: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for r in rows:
