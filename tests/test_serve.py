@@ -174,6 +174,7 @@ def test_serve_draws_the_map_and_its_city_part(server):
 
 @pytest.mark.browser
 def test_serve_page_runs_a_query_and_follows_a_link_to_evidence(server, chrome):
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait
@@ -190,7 +191,15 @@ def test_serve_page_runs_a_query_and_follows_a_link_to_evidence(server, chrome):
     wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#results tr.row")) > 0)
     rows = chrome.find_elements(By.CSS_SELECTOR, "#results tr.row")
     assert len(rows) >= 5
-    rows[0].find_element(By.TAG_NAME, "a").click()
+
+    def follow_first_link(driver):
+        """The table may be drawn again (labels arrive after the rows): click what is there now."""
+        try:
+            driver.find_elements(By.CSS_SELECTOR, "#results tr.row")[0].find_element(By.TAG_NAME, "a").click()
+            return True
+        except (StaleElementReferenceException, IndexError):
+            return False
+    wait.until(follow_first_link)
     wait.until(ec.presence_of_element_located((By.ID, "statements")))
     evidence = chrome.find_elements(By.CSS_SELECTOR, "#statements li.evidence q")
     assert evidence and all(q.text for q in evidence)
