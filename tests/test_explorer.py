@@ -204,7 +204,7 @@ def test_explorer_query_page_as_a_person_uses_it(server, chrome, downloads):
     until(chrome, "return [...document.querySelectorAll('.cm-tooltip-autocomplete li')].some(li => li.textContent.includes('rdfs:label'))")
     time.sleep(0.3)
     content.send_keys(Keys.ENTER)
-    content.send_keys(" ?n } LIMIT 60")
+    content.send_keys(" ?n } LIMIT 51")
     text = chrome.execute_script("return kgQueryPage.editor.getValue()")
     assert "PREFIX kg: <https://w3id.org/zjkg/ontology#>" in text and "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>" in text
     assert "?c a kg:Company ; rdfs:label ?n }" in text
@@ -212,7 +212,7 @@ def test_explorer_query_page_as_a_person_uses_it(server, chrome, downloads):
     assert len(chrome.find_elements(By.CSS_SELECTOR, ".cm-line span")) > 5
     content.send_keys(Keys.CONTROL, Keys.ENTER)
     until(chrome, "return document.querySelectorAll('#results tr.row').length === 25")
-    assert chrome.find_element(By.ID, "status").text.startswith("60 rows")
+    assert chrome.find_element(By.ID, "status").text.startswith("51 rows")
     assert chrome.find_element(By.ID, "page-info").text == "page 1 of 3"
     assert "query=" in chrome.current_url and "kg%3ACompany" in chrome.current_url
     # labels beside IRIs
@@ -232,7 +232,7 @@ def test_explorer_query_page_as_a_person_uses_it(server, chrome, downloads):
     # the filter narrows the rows, and the download holds what is shown
     chrome.find_element(By.ID, "results-filter").send_keys("科技")
     kept = chrome.execute_script("return kgQueryPage.results.visibleRows().map(r => r.n.value)")
-    assert 0 < len(kept) < 60 and all("科技" in k for k in kept)
+    assert 0 < len(kept) < 51 and all("科技" in k for k in kept)
     chrome.find_element(By.ID, "download-csv").click()
     rows = list(csv.reader(io.StringIO(downloaded(downloads, "kg-results.csv").read_text(encoding="utf-8"))))
     assert rows[0] == ["c", "n"] and [r[1] for r in rows[1:]] == kept and rows[1][0].startswith(ID + "company/")

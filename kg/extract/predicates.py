@@ -209,12 +209,6 @@ def company_name(scene, span) -> bool:
     return company_like(scene, span)
 
 
-def not_company_like_member(scene, span) -> bool:
-    """Not a trading name (某某|电子) where the list's other members are industries too:
-    a member that reads as a company is one."""
-    return not company_like(scene, span)
-
-
 def not_company_like(scene, span) -> bool:
     return not company_like(scene, span, proper_only=True)
 
@@ -325,7 +319,7 @@ def not_after_whole(scene, pos) -> bool:
 
 ROLE_TESTS: dict[str, Callable] = {f.__name__: f for f in (
     distinctive, not_counted, not_generic, clean, unknown, not_place, no_suffix, length, aligned, own_word, outside_quotes,
-    named_before_count, in_caption, not_described, not_superlative_before, industry_like_member, named_project, noun_end, company_like, company_name, not_company_like, not_company_like_member, industry_context,
+    named_before_count, in_caption, not_described, not_superlative_before, industry_like_member, named_project, noun_end, company_like, company_name, not_company_like, industry_context,
     ends_with, not_ends_with, modifiers_only, short_modifier, place_brand, not_place_glued, specific_title, single, slogan_shape, without_cue)}
 POSITION_TESTS: dict[str, Callable] = {f.__name__: f for f in (no_noun_after, not_after_whole)}
 
