@@ -98,9 +98,11 @@ def member_start(view: View, last: int, floor: int) -> int:
     while start > floor:
         i = view.token_at(start - 1)
         token = view.tokens[i]
-        if token.text not in CONJUNCTIONS or i == 0 or not view.name_like(view.tokens[i - 1]) \
-                or view.tokens[i - 1].start < floor:
-            break
+        before = view.tokens[i - 1] if i > 0 else None
+        if token.text not in CONJUNCTIONS or before is None or not view.name_like(before) \
+                or before.start < floor or before.text in cue_set("generic_words") \
+                or before.text in cue_set("industry_list_heads"):
+            break                          # …主导产业|和|储能: the conjunction joins two lists
         start = org_start(view, i - 1, floor)
     return start
 

@@ -265,7 +265,7 @@ def without_cue(scene, span, cue: str) -> bool:
     return not any(word in text for word in cue_set(cue))
 
 
-def short_modifier(scene, span, most: int = 4) -> bool:
+def short_modifier(scene, span, most: int = 6) -> bool:
     """A few words between a quoted name and its head (“某某”|数改|模式): no punctuation
     and no function word, verbs allowed."""
     if span.end - span.start > most or any(ch in ",;:。!?、\"()《》" for ch in scene.text[span.start:span.end]):
