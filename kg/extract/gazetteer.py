@@ -74,7 +74,10 @@ class Gazetteer:
             if hit.entry.short and not bracketed and not (first.end == hit.end and first.pos in ("LOC", "ORG")):
                 continue
             accepted.append(hit)
-        return accepted
+        # an industry inside a longer one the text names (医药 in 生物医药) is part of it
+        industries = [(h.start, h.end) for h in accepted if h.entry.label == "Industry"]
+        return [h for h in accepted if h.entry.label != "Industry" or not any(
+            a <= h.start and h.end <= b and (a, b) != (h.start, h.end) for a, b in industries)]
 
 
 def _in_chain(hit: Hit, starts: dict, chain: set[int]) -> bool:

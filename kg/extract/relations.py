@@ -63,9 +63,10 @@ def find_relations(contexts: Sequence[SentenceContext], only: str | None = None)
     found.extend(r for r in part_of(contexts) if r is not None)
     named = frozenset(key for ctx in contexts for m in ctx.mentions for key in (m.ref, m.text) if key)
     named |= _industry_words_outside_names(contexts)
+    industries = frozenset(m.text for ctx in contexts for m in ctx.mentions if m.label == "Industry")
     for ctx in contexts:
         if ctx.view.sentence.kind != "credit":
-            found.extend(r for r in embedded(ctx, named) if r is not None)
+            found.extend(r for r in embedded(ctx, named, industries) if r is not None)
             found.extend(r for r in develops(ctx) if r is not None)
     found.extend(r for r in section_defaults(contexts, found) if r is not None)
     found.extend(hosted_places(contexts, found))
@@ -172,6 +173,13 @@ def _inner_industries(ctx: SentenceContext, mention: Mention, industries: frozen
     return found
 
 
+def _outermost(found: list[Mention]) -> list[Mention]:
+    """The industries of a name not inside a longer one it names (模具 inside 智能模具 is not
+    a second industry)."""
+    return [m for m in found if not any(o is not m and o.start <= m.start and m.end <= o.end
+                                        and (o.start, o.end) != (m.start, m.end) for o in found)]
+
+
 def place_of(ctx: SentenceContext, mention: Mention, named: frozenset[str]) -> Mention | None:
     """The place a park is in: itself if it is a place, else the most specific place its
     name names (某县经济开发区 → 某县)."""
@@ -183,8 +191,7 @@ def place_of(ctx: SentenceContext, mention: Mention, named: frozenset[str]) -> M
     return min(places, key=lambda m: (_LEVEL[m.label], m.start))
 
 
-def embedded(ctx: SentenceContext, named: frozenset[str]) -> Iterator[Relation | None]:
-    industries = frozenset(m.text for m in ctx.mentions if m.label == "Industry")
+def embedded(ctx: SentenceContext, named: frozenset[str], industries: frozenset[str]) -> Iterator[Relation | None]:
     companies = [m for m in ctx.mentions if m.label == "Company"]
     for m in ctx.mentions:
         if m.label == "Policy":   # a programme aims at the industries its name names
@@ -207,8 +214,9 @@ def embedded(ctx: SentenceContext, named: frozenset[str]) -> Iterator[Relation |
         registered = m.label == "Company" and ending(m.text, "company_suffixes")
         if m.label in PLATFORMS | {"Project"} or registered:
             found = _inner_industries(ctx, m, industries, named)
-            if found:   # the head of a compound is its last word: 汽车|轴承 is a bearing maker
-                industry = max(found, key=lambda h: (h.end, h.end - h.start))
+            if registered:   # the head of a compound is its last word: 汽车|轴承 is a bearing maker
+                found = sorted(found, key=lambda h: (h.end, h.end - h.start))[-1:]
+            for industry in _outermost(found):
                 yield relation(m, "inIndustry", industry, ctx, "name-industry", 0.7 if registered else 0.75)
         if m.label == "IndustrialPark":
             name = ctx.text[m.start:m.end]
