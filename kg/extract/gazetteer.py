@@ -65,6 +65,9 @@ class Gazetteer:
                 chain.add(hit.end)
                 accepted.append(hit)
                 continue
+            if hit.entry.label == "Policy" and hit.end - hit.start >= 4:
+                accepted.append(hit)      # a programme's name is distinctive wherever the words fall
+                continue
             if first is None or last is None:
                 hit = _split_place_prefix(hit, tokens, self)
                 if hit is None:
