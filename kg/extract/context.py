@@ -172,13 +172,14 @@ class SentenceContext:
 
 def section_topics(views: Sequence[View], by_sentence: dict[int, list[Mention]]) -> list[Mention | None]:
     """The place each sentence's section is about: the last heading naming a city, county
-    or town at its start, else the city or county the document names most."""
-    counts = Counter(m.ref for ms in by_sentence.values() for m in ms if m.label in REGIONAL and m.ref)
+    or town at its start, else the city or county the document names most (a town only
+    where the document names no city or county)."""
+    regional = [m for ms in by_sentence.values() for m in ms if m.label in REGIONAL and m.ref]
+    wider = [m for m in regional if m.label != "Town"]
+    counts = Counter(m.ref for m in (wider or regional))
     first_of: dict[str, Mention] = {}
-    for ms in by_sentence.values():
-        for m in ms:
-            if m.label in REGIONAL and m.ref:
-                first_of.setdefault(m.ref, m)
+    for m in wider or regional:
+        first_of.setdefault(m.ref, m)
     fallback = first_of[counts.most_common(1)[0][0]] if counts else None
     topics, current = [], None
     for view in views:

@@ -188,7 +188,7 @@ def _developer_name(view: View, start: int, end: int) -> str:
     for cues in ("company_suffixes", "company_weak_suffixes", "company_endings"):
         for word in cue_list(cues):
             pos = text.find(word, 2)
-            if 0 < pos and pos + len(word) < len(text):
+            if 0 < pos and pos + len(word) < len(text) and start + pos + len(word) in view.token_ends:
                 # an ending that opens a longer industry (某某|新能源汽车…) is the product's
                 longer = any(a == pos and b > pos + len(word) for a, b in industries) or (
                     any(a == pos and b == pos + len(word) for a, b in industries)
@@ -216,6 +216,12 @@ def _developer_name(view: View, start: int, end: int) -> str:
         return ""                         # 某某电子|科技: the project is named as a company
     if len(head) < 2 or view.is_place(head) or head in cue_set("generic_words") or (
             any_suffix(head) and not ending(head, "company_suffixes") and not ending(head, "company_weak_suffixes")):
+        return ""
+    brand = head
+    for a, b in view.place_spans:   # 某县|智能: a place and a generic word name no developer
+        if a == start and b - start < len(head):
+            brand = head[b - start:]
+    if len(brand) < 2 or brand in cue_set("generic_words") or any(brand == w for w in cue_list("company_endings")):
         return ""
     tokens = view.tokens_in(start, start + len(head))
     proper = any(t.pos in ("ORG", "nz", "nw", "PER") for t in tokens)

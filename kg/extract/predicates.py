@@ -291,6 +291,14 @@ def place_brand(scene, span) -> bool:
     return False
 
 
+def no_industry_tail(scene, span) -> bool:
+    """A word the model tags ORG that ends in a taxonomy industry (某某电工|新能源汽车) is a
+    firm and its product glued together, not a name."""
+    view, word = scene.view, scene.text[span.start:span.end]
+    return not any(h.end == len(word) and h.start >= 2 and h.entry.label == "Industry" and h.end - h.start >= 3
+                   for h in view.gazetteer.find(word))
+
+
 def not_place_glued(scene, span) -> bool:
     """Not a place the model glued to the word after it (某市光电, 某县聚力)."""
     view, word = scene.view, scene.text[span.start:span.end]
@@ -320,7 +328,7 @@ def not_after_whole(scene, pos) -> bool:
 ROLE_TESTS: dict[str, Callable] = {f.__name__: f for f in (
     distinctive, not_counted, not_generic, clean, unknown, not_place, no_suffix, length, aligned, own_word, outside_quotes,
     named_before_count, in_caption, not_described, not_superlative_before, industry_like_member, named_project, noun_end, company_like, company_name, not_company_like, industry_context,
-    ends_with, not_ends_with, modifiers_only, short_modifier, place_brand, not_place_glued, specific_title, single, slogan_shape, without_cue)}
+    ends_with, not_ends_with, modifiers_only, short_modifier, place_brand, no_industry_tail, not_place_glued, specific_title, single, slogan_shape, without_cue)}
 POSITION_TESTS: dict[str, Callable] = {f.__name__: f for f in (no_noun_after, not_after_whole)}
 
 
