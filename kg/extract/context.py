@@ -167,7 +167,11 @@ class SentenceContext:
             if m is None:
                 return None
             return Span(m.start, m.end, m, carried=not subject.stated or m.sentence != self.index)
-        return Scene(self.view, self.mentions, subject_span, self.topic, self.province)
+
+        def place_span(pos: int) -> Span | None:
+            m = self.subject_at(pos).where
+            return None if m is None else Span(m.start, m.end, m, carried=True)   # never the stated subject
+        return Scene(self.view, self.mentions, subject_span, place_span, self.topic, self.province)
 
 
 def section_topics(views: Sequence[View], by_sentence: dict[int, list[Mention]]) -> list[Mention | None]:

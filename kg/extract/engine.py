@@ -19,14 +19,16 @@ elements over the sentence) and its `examples`. Elements:
     gap: "MIN-MAX"     skip characters; never across 。, and across , ; : only with
                        `over: sentence`; `without: CLASSES` forbids skipping such mentions
     subject: CLASSES   (no width) the subject of the clause here: a mention of the
-                       sentence, or one carried over from earlier (lower confidence)
+                       sentence, or one carried over from earlier (lower confidence);
+                       `through: CLASSES` takes the place such a subject is in
     context: KIND      (no width) the section's place (topic) or the document's province
     nearest: CLASSES   (no width) the nearest such mention `within` clause | sentence
     boundary: KIND     (no width) clause-start | clause-end | sentence-start | sentence-end
     not: ELEMENTS      (no width) the elements do not match here
     optional: ELEMENTS the elements, or nothing
     either: [ELEMENTS, …]  the first alternative that matches
-    test: NAME         (no width) a named predicate (kg.extract.predicates) of a role (`of`)
+    test: NAME         (no width) a named predicate (kg.extract.predicates) of a role (`of`);
+                       `shared: true` lets an enumeration pass whole when one member passes
 
 `as: ROLE` binds what an element matched. Matching starts at the first element that can
 be looked up (cue, text, mention, list, gazetteer, tag, quote) and grows outwards: the
@@ -117,8 +119,8 @@ class Rule(BaseModel):
     @classmethod
     def _tests(cls, tests: list[dict[str, Any]]) -> list[dict[str, Any]]:
         for test in tests:
-            if set(test) - {"test", "of", "args"} or "test" not in test or "of" not in test:
-                raise ValueError(f"a test is {{test: NAME, of: ROLE, args: {{…}}}}: {test}")
+            if set(test) - {"test", "of", "args", "shared"} or "test" not in test or "of" not in test:
+                raise ValueError(f"a test is {{test: NAME, of: ROLE, args: {{…}}, shared: BOOL}}: {test}")
             compile_element(test)
         return tests
 
@@ -162,6 +164,7 @@ class Scene:
     view: View
     mentions: Sequence[Mention] = ()
     subject_at: Callable[[int], Span | None] = lambda pos: None
+    place_at: Callable[[int], Span | None] = lambda pos: None   # where the subject is
     topic: Mention | None = None
     province: Mention | None = None        # the document's mention of the province
     _cues: dict[str, tuple[dict[int, list[int]], dict[int, list[int]]]] = field(default_factory=dict)
@@ -599,13 +602,17 @@ class Gap(Element):
 
 
 class Subject(Element):
+    """(no width) The clause's subject; with `through`, a subject of those classes (a park)
+    stands for the place it is in."""
     width = False
 
-    def __init__(self, role: str | None, labels: frozenset[str]) -> None:
-        self.role, self.labels = role, labels
+    def __init__(self, role: str | None, labels: frozenset[str], through: frozenset[str] = frozenset()) -> None:
+        self.role, self.labels, self.through = role, labels, through
 
     def _at(self, scene, pos, binds):
         subject = scene.subject_at(pos)
+        if subject is not None and subject.mention is not None and subject.mention.label in self.through:
+            subject = scene.place_at(pos)
         if subject is not None and subject.mention is not None and subject.mention.label in self.labels:
             yield pos, self.bind(binds, subject)
 
@@ -720,8 +727,8 @@ class Test(Element):
     `on`, on the position where it stands."""
     width = False
 
-    def __init__(self, name: str, on: str | None, args: dict[str, Any]) -> None:
-        self.name, self.on, self.args = name, on, args
+    def __init__(self, name: str, on: str | None, args: dict[str, Any], shared: bool = False) -> None:
+        self.name, self.on, self.args, self.shared = name, on, args, shared
         self.function = predicates.lookup(name, on is not None)
 
     def forward(self, scene, pos, binds):
@@ -744,7 +751,7 @@ def _run(elements: list[Element], i: int, scene: Scene, pos: int, binds: Binds, 
 _KINDS = ("cue", "text", "mention", "list", "gazetteer", "tag", "items", "name", "quote", "gap", "subject",
           "context", "nearest", "boundary", "not", "optional", "either", "test")
 _OPTIONS = {"cue": {"aligned"}, "text": {"aligned"}, "list": {"min"}, "items": {"min"}, "quote": {"longest", "whole"},
-            "gap": {"over", "without"}, "nearest": {"within", "side"}, "test": {"of", "args"}}
+            "gap": {"over", "without"}, "subject": {"through"}, "nearest": {"within", "side"}, "test": {"of", "args", "shared"}}
 _NO_ROLE = {"boundary", "not", "optional", "either", "test"}
 
 
@@ -793,7 +800,7 @@ def compile_element(spec: dict[str, Any]) -> Element:
         return Gap(role, int(low), int(high or low), over,
                    classes(spec["without"]) if "without" in spec else frozenset())
     if kind == "subject":
-        return Subject(role, classes(value))
+        return Subject(role, classes(value), classes(spec["through"]) if "through" in spec else frozenset())
     if kind == "context":
         return Context(role, value)
     if kind == "nearest":
@@ -806,7 +813,7 @@ def compile_element(spec: dict[str, Any]) -> Element:
         return Either([Sequence_([compile_element(e) for e in _elements(value)])], optional=True)
     if kind == "either":
         return Either([Sequence_([compile_element(e) for e in _elements(option)]) for option in value])
-    return Test(value, spec.get("of"), spec.get("args") or {})
+    return Test(value, spec.get("of"), spec.get("args") or {}, bool(spec.get("shared", False)))
 
 
 def _elements(value) -> list[dict[str, Any]]:
@@ -864,6 +871,8 @@ class CompiledRule:
             kept = tuple(v for v in values if test.function(scene, v, **test.args))
             if not kept:
                 return None
+            if test.shared:     # an enumeration lists things of one kind
+                kept = values
             if len(kept) != len(values):
                 binds = {**binds, test.on: kept}
         return binds
