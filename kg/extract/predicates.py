@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import Callable
 
+from ..model.reference import reference
 from .lexicon import cue_set, ending
 from .lists import bridge, industry_like
 from .spans import QUANTITY, any_suffix, counted
@@ -325,11 +326,22 @@ def not_after_whole(scene, pos) -> bool:
     return not scene.text.endswith("全", 0, pos)
 
 
+def between_branches(scene, pos, same: bool = False) -> bool:
+    """The industries written on either side of here fall under different branches of the
+    taxonomy (光电|光伏: two industries), or with `same` under one (大健康|医药: one industry)."""
+    view = scene.view
+    before = {e.ref for h in view.gazetteer.find(scene.text[:pos]) if h.end == pos for e in (h.entry,) if e.label == "Industry"}
+    after = {e.ref for h in view.gazetteer.find(scene.text[pos:]) if h.start == 0 for e in (h.entry,) if e.label == "Industry"}
+    branch = reference().branch
+    shared = bool({branch(k) for k in before} & {branch(k) for k in after})
+    return shared if same else bool(before and after) and not shared
+
+
 ROLE_TESTS: dict[str, Callable] = {f.__name__: f for f in (
     distinctive, not_counted, not_generic, clean, unknown, not_place, no_suffix, length, aligned, own_word, outside_quotes,
     named_before_count, in_caption, not_described, not_superlative_before, industry_like_member, named_project, noun_end, company_like, company_name, not_company_like, industry_context,
     ends_with, not_ends_with, modifiers_only, short_modifier, place_brand, no_industry_tail, not_place_glued, specific_title, single, slogan_shape, without_cue)}
-POSITION_TESTS: dict[str, Callable] = {f.__name__: f for f in (no_noun_after, not_after_whole)}
+POSITION_TESTS: dict[str, Callable] = {f.__name__: f for f in (no_noun_after, not_after_whole, between_branches)}
 
 
 def lookup(name: str, on_role: bool) -> Callable:

@@ -87,6 +87,14 @@ class Reference:
                 chain.append(place)
         return chain
 
+    def branch(self, key: str) -> str:
+        """The top concept an industry falls under (itself if it is one)."""
+        seen = {key}
+        while (industry := self.industries.get(key)) is not None and industry.broader and industry.broader[0] not in seen:
+            key = industry.broader[0]
+            seen.add(key)
+        return key
+
 
 _LEVEL = {"province": "Province", "city": "City", "county": "County"}
 
