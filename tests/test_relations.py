@@ -85,6 +85,12 @@ def test_relations_section_place_as_context_with_lower_confidence():
     assert located and located[0].object.text == "丽水" and located[0].confidence < 0.7
 
 
+def test_relations_section_place_skips_bodies_of_the_province_and_the_state():
+    extraction = extract_text("# 丽水：加快发展\n\n王五\n\n远东精工持续扩大产能，扩建方案获省政府批复。\n")
+    located = {r.subject.text for r in extraction.relations if r.predicate == "locatedIn"}
+    assert "远东精工" in located and "省政府" not in located
+
+
 def test_relations_every_relation_quotes_its_sentence():
     extraction = extract_text("位于德清县的地信科技是一家地理信息企业。")
     for r in extraction.relations:

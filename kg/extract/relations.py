@@ -26,7 +26,7 @@ from ..model.reference import reference
 from ..model.vocab import PLACES, PLATFORMS, fits
 from .context import ADMIN, SentenceContext
 from .engine import CARRIED_PENALTY, GROUPS, Span, rules, triples_of
-from .lexicon import ending
+from .lexicon import cue_list, ending
 from .mentions import PROJECT_HEAD
 
 LOCATABLE = GROUPS["Locatable"]
@@ -273,9 +273,12 @@ def section_defaults(contexts: Sequence[SentenceContext], found: list[Relation])
 
 def _elsewhere(ctx: SentenceContext, mention: Mention, place: Mention) -> bool:
     """A name that begins with a city or province unrelated to `place` (外省某市某大学 in a
-    section about a county): it is where its name says, not in the section's place. A
-    country or a region at the start (a foreign brand's local firm) says nothing."""
+    section about a county), or with the province's or country's level (省政府, 国家级…):
+    it is where its name says, not in the section's place. A country or a region at the
+    start (a foreign brand's local firm) says nothing."""
     name = ctx.text[mention.start:mention.end]
+    if name.startswith(cue_list("upper_levels")) and place.label in ("City", "County", "Town"):
+        return True
     ref = reference()
     inner = [h.entry.ref for h in ctx.view.gazetteer.find(name)
              if h.start == 0 and h.end < len(name) and h.entry.label in PLACES and not h.entry.short
