@@ -13,6 +13,14 @@ def test_mentions_short_place_name_that_is_a_common_word_is_not_a_place():
     assert not any(label == "County" for _, label in mentions("工人们在天台上晾晒衣物。"))
 
 
+def test_mentions_untagged_short_town_names_listed_with_a_tagged_sibling():
+    # the model tags only 新市; its siblings of the same county in the list are towns too
+    found = mentions("德清县整合乾元、新市、洛舍、钟管等乡镇的工业区块。")
+    assert {("乾元", "Town"), ("新市", "Town"), ("洛舍", "Town"), ("钟管", "Town")} <= found
+    # a county's town name next to a place of another parent stays a word
+    assert ("新安", "Town") not in mentions("项目落户新市和新安江畔。")
+
+
 def test_mentions_names_built_from_typing_suffixes():
     found = mentions("位于柯桥区的浙江蓝海纺织有限公司与浙大柯桥研究院合作，绍兴市经信局、柯桥区数字经济促进会参加。")
     assert {("浙江蓝海纺织有限公司", "Company"), ("浙大柯桥研究院", "ResearchInstitute"),

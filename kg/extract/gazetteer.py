@@ -57,7 +57,7 @@ class Gazetteer:
         """Occurrences that fall on the model's word boundaries (see module doc)."""
         starts = {t.start: t for t in tokens}
         ends = {t.end: t for t in tokens}
-        accepted = []
+        accepted, untagged = [], []
         chain: set[int] = set()   # ends of places that open a word the model did not split (某市某区某街道…)
         for hit in sorted(self.find(text), key=lambda h: (h.start, -h.end)):
             first, last = starts.get(hit.start), ends.get(hit.end)
@@ -75,12 +75,43 @@ class Gazetteer:
                 first = starts.get(hit.start)
             bracketed = text[hit.start - 1:hit.start] == "(" and text[hit.end:hit.end + 1] == ")"
             if hit.entry.short and not bracketed and not (first.end == hit.end and first.pos in ("LOC", "ORG")):
+                if first.end == hit.end:
+                    untagged.append(hit)
                 continue
             accepted.append(hit)
+        accepted += _listed_siblings(text, accepted, untagged)
         # an industry inside a longer one the text names (医药 in 生物医药) is part of it
         industries = [(h.start, h.end) for h in accepted if h.entry.label == "Industry"]
         return [h for h in accepted if h.entry.label != "Industry" or not any(
             a <= h.start and h.end <= b and (a, b) != (h.start, h.end) for a, b in industries)]
+
+
+def _listed_siblings(text: str, accepted: list[Hit], untagged: list[Hit]) -> list[Hit]:
+    """Short names the model did not tag that stand in an enumeration with a place it did,
+    of the same parent (某镇、某镇等乡镇 where only one is tagged): a list names one kind."""
+    places = reference().places
+    parent = {h.start: places[h.entry.ref].parent for h in accepted if h.entry.ref in places}
+    known = [h for h in accepted if h.start in parent]
+    found: list[Hit] = []
+    grew = True
+    while grew:
+        grew = False
+        for hit in untagged:
+            if hit in found or hit.entry.ref not in places:
+                continue
+            mine = places[hit.entry.ref].parent
+            for other in known:
+                between = text[hit.end:other.start] if hit.end <= other.start else text[other.end:hit.start]
+                if between in _LIST_SEPARATORS and parent.get(other.start) == mine and other.entry.label == hit.entry.label:
+                    found.append(hit)
+                    known.append(hit)
+                    parent[hit.start] = mine
+                    grew = True
+                    break
+    return found
+
+
+_LIST_SEPARATORS = ("、", "和", "与", "及")
 
 
 def _in_chain(hit: Hit, starts: dict, chain: set[int]) -> bool:
