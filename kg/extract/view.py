@@ -133,6 +133,14 @@ class View:
         if len(segment) >= 2 and all(t.end - t.start == 1 for t in tokens):
             # single characters the model did not join (药|茶): judge them as one word
             tokens = [Token(segment, start, end, "n")]
+        run = 0
+        for token in tokens:   # characters the model left single before a trade: a brand (某|某|厨电)
+            if token.end - token.start == 1 and token.pos in _BRAND_CHARACTER_TAGS:
+                run += 1
+            elif run >= 2 and self.is_industry(token.text):
+                return 2
+            else:
+                run = 0
         for token in tokens:
             word = self.text[max(token.start, start):min(token.end, end)]
             if word in generic or len(word) < 2 or token.pos in ("m", "q"):
@@ -150,6 +158,9 @@ class View:
         if places and any(a >= start and b <= end and self.is_place(self.text[a:b]) for a, b in self.place_spans):
             return 2
         return level
+
+
+_BRAND_CHARACTER_TAGS = frozenset({"n", "v", "vn", "nz", "s", "ns", "nr", "PER", "LOC", "ORG"})
 
 
 def split_at_brackets(tokens: list[Token]) -> list[Token]:
