@@ -171,7 +171,11 @@ class SentenceContext:
         def place_span(pos: int) -> Span | None:
             m = self.subject_at(pos).where
             return None if m is None else Span(m.start, m.end, m, carried=True)   # never the stated subject
-        return Scene(self.view, self.mentions, subject_span, place_span, self.topic, self.province)
+        def last_park(pos: int) -> Mention | None:
+            here = [m for m in self.mentions if m.label == "IndustrialPark" and m.end <= pos]
+            before = self.recent.get("IndustrialPark")
+            return here[-1] if here else before if before is not None and before.sentence == self.index - 1 else None
+        return Scene(self.view, self.mentions, subject_span, place_span, last_park, self.topic, self.province)
 
 
 def section_topics(views: Sequence[View], by_sentence: dict[int, list[Mention]]) -> list[Mention | None]:

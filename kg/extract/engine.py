@@ -21,7 +21,8 @@ elements over the sentence) and its `examples`. Elements:
     subject: CLASSES   (no width) the subject of the clause here: a mention of the
                        sentence, or one carried over from earlier (lower confidence);
                        `through: CLASSES` takes the place such a subject is in
-    context: KIND      (no width) the section's place (topic) or the document's province
+    context: KIND      (no width) the section's place (topic), the document's province, or
+                       the park last named (park: in this sentence or the one before)
     nearest: CLASSES   (no width) the nearest such mention `within` clause | sentence
     boundary: KIND     (no width) clause-start | clause-end | sentence-start | sentence-end
     not: ELEMENTS      (no width) the elements do not match here
@@ -165,6 +166,7 @@ class Scene:
     mentions: Sequence[Mention] = ()
     subject_at: Callable[[int], Span | None] = lambda pos: None
     place_at: Callable[[int], Span | None] = lambda pos: None   # where the subject is
+    last_park: Callable[[int], Mention | None] = lambda pos: None
     topic: Mention | None = None
     province: Mention | None = None        # the document's mention of the province
     _cues: dict[str, tuple[dict[int, list[int]], dict[int, list[int]]]] = field(default_factory=dict)
@@ -620,16 +622,17 @@ class Subject(Element):
 
 
 class Context(Element):
-    """(no width) The section's place (`topic`) or the document's mention of the province."""
+    """(no width) The section's place (`topic`), the document's mention of the province, or
+    the park last named (`park`: before here in the sentence, or in the sentence before)."""
     width = False
 
     def __init__(self, role: str | None, kind: str) -> None:
-        if kind not in ("topic", "province"):
-            raise ValueError(f"context: topic or province, not {kind!r}")
+        if kind not in ("topic", "province", "park"):
+            raise ValueError(f"context: topic, province or park, not {kind!r}")
         self.role, self.kind = role, kind
 
     def _at(self, scene, pos, binds):
-        m = scene.topic if self.kind == "topic" else scene.province
+        m = scene.topic if self.kind == "topic" else scene.province if self.kind == "province" else scene.last_park(pos)
         if m is not None:
             yield pos, self.bind(binds, Span(m.start, m.end, m, carried=m.sentence != scene.view.index))
 
