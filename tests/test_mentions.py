@@ -89,6 +89,12 @@ def test_mentions_industry_word_inside_a_compound_is_not_an_industry():
     assert ("光伏", "Industry") not in found and ("农业", "Industry") not in found
 
 
+def test_mentions_long_taxonomy_word_counts_only_where_it_stands_as_an_industry():
+    assert ("人工智能", "Industry") not in mentions("大家越来越关注人工智能带来的变化。")
+    assert ("人工智能", "Industry") in mentions("县里重点发展人工智能产业。")
+    assert ("工业机器人", "Industry") in mentions("这家公司多年专注于工业机器人的研发。")
+
+
 def test_mentions_name_typed_once_is_found_again_in_the_document():
     found = [m for m in __import__("tests.helpers", fromlist=["extract_text"]).extract_text(
         "走进远东精工的车间，设备有序运转。远东精工的订单排到了明年。").mentions if m.text == "远东精工"]

@@ -217,12 +217,11 @@ def not_company_like(scene, span) -> bool:
 def industry_context(scene, span) -> bool:
     """A taxonomy word used as an industry, not as a plain noun (电池 in 电池片厂).
 
-    Four characters or more always count; a shorter word must not be the head of a longer
-    compound and must stand where industries stand: before 产业/行业/企业…, in a list with
-    another industry, or after a verb of development in its clause."""
+    A short word must not be the head of a longer compound; every word, long ones too
+    (人工智能, 先进制造业 name a technology or a sector as often as an industry), must stand
+    where industries stand: before 产业/行业/企业…, in a list with another industry, or after a
+    verb of development or of a firm's trade (专注, 深耕) in its clause."""
     view, text = scene.view, scene.text
-    if span.end - span.start >= 4 and not text.endswith("技术", 0, span.end):
-        return True
     window = text[span.end:span.end + 10]
     cut = min((window.find(ch) for ch in ",;:。" if ch in window), default=len(window))
     if any(head in window[:cut] for head in cue_set("leader_heads")):
@@ -233,11 +232,12 @@ def industry_context(scene, span) -> bool:
     following = view.tokens[nxt] if nxt < len(view.tokens) and view.tokens[nxt].start == span.end else None
     if following is not None and following.text in cue_set("industry_followers"):
         return True
-    if following is not None and following.pos in ("n", "nz", "vn", "nw", "s"):
+    short = span.end - span.start < 4     # 电池 in 电池片厂: a short word heads compounds
+    if short and following is not None and following.pos in ("n", "nz", "vn", "nw", "s"):
         return False
     prev_index = view.token_at(span.start - 1) if span.start > 0 else -1
     previous = view.tokens[prev_index] if prev_index >= 0 and view.tokens[prev_index].end == span.start else None
-    if previous is not None and previous.pos in ("n", "a", "vn", "an") and not view.is_place(previous.text) \
+    if short and previous is not None and previous.pos in ("n", "a", "vn", "an") and not view.is_place(previous.text) \
             and previous.text not in cue_set("clause_verbs") and not view.is_industry(previous.text):
         return False
     for other in view.hits:
