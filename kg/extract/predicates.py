@@ -150,10 +150,10 @@ def not_superlative_before(scene, span) -> bool:
 
 
 def named_project(scene, span, least: int = 6) -> bool:
-    """A project's name: a proper name, a figure (年产50万吨…) or a long description
-    (six characters or more with a word that is neither generic nor counted), not a
-    common phrase (投资|项目, 全市数字经济重大|项目)."""
-    if distinctive(scene, span, least=2, strict=True, places=False):
+    """A project's name: a proper name, a company's trading name (某某电子|项目), a figure
+    (年产50万吨…) or a long description (six characters or more with a word that is neither
+    generic nor counted), not a common phrase (投资|项目, 全市数字经济重大|项目)."""
+    if distinctive(scene, span, least=2, strict=True, places=False) or company_like(scene, span):
         return True
     generic = cue_set("generic_words")
     words = [t for t in scene.view.tokens_in(span.start, span.end) if t.text not in generic and t.pos not in ("m", "q")]
