@@ -288,6 +288,12 @@ def modifiers_only(scene, span) -> bool:
     return bridge(scene.view, span.start, span.end)
 
 
+def no_industry(scene, span) -> bool:
+    """No taxonomy industry in the span (…等小家电|生产基地: the members are its products)."""
+    return not any(h.entry.label == "Industry" and span.start <= h.start and h.end <= span.end
+                   for h in scene.view.hits)
+
+
 def place_brand(scene, span) -> bool:
     """A word the model tags LOC that is a known place plus a brand (某镇某磁: a company
     named after its town), not a longer place name (某某镇, 某某湾)."""
@@ -348,7 +354,7 @@ def between_branches(scene, pos, same: bool = False) -> bool:
 ROLE_TESTS: dict[str, Callable] = {f.__name__: f for f in (
     distinctive, not_counted, not_level_title, not_generic, clean, unknown, not_place, no_suffix, length, aligned, own_word, outside_quotes,
     named_before_count, in_caption, not_described, not_superlative_before, industry_like_member, named_project, noun_end, company_like, company_name, not_company_like, industry_context,
-    ends_with, not_ends_with, modifiers_only, short_modifier, place_brand, no_industry_tail, not_place_glued, specific_title, single, slogan_shape, without_cue)}
+    ends_with, not_ends_with, modifiers_only, no_industry, short_modifier, place_brand, no_industry_tail, not_place_glued, specific_title, single, slogan_shape, without_cue)}
 POSITION_TESTS: dict[str, Callable] = {f.__name__: f for f in (no_noun_after, not_after_whole, between_branches)}
 
 
