@@ -2,6 +2,7 @@
 #   make build   install kg into .venv, build the graph and the cluster map from data/
 #   make test    install kg with its test extras into .venv and run the test suite
 #   make bench   measure speed and memory (several minutes) and put the table into README.md
+#   make eval    score the extractor on the seeds and on the development set (data/dev/)
 #   make screenshots  a PNG of each view of the web explorer (docs/screenshots/)
 PYTHON ?= python3
 VENV   := .venv
@@ -11,7 +12,10 @@ BIN    := $(VENV)/bin
 FRONTEND := kg/serve/static/build/editor.js
 UNAVAILABLE := kg/serve/static/build/unavailable.txt
 
-.PHONY: build test bench install install-dev frontend screenshots clean
+# The development set's texts are rebuilt outside the repository (data/dev/SOURCES.md).
+DEV_TEXTS ?= $(HOME)/.cache/kg-dev
+
+.PHONY: build test bench eval install install-dev frontend screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +47,19 @@ test: install-dev frontend
 
 bench: install
 	$(BIN)/kg bench --readme README.md
+
+eval: install
+	@echo "== seeds (data/gold, data/corpus)"
+	@$(BIN)/kg eval
+	@echo "== development set (data/dev/gold, $(DEV_TEXTS))"
+	@if python3 data/dev/check $(DEV_TEXTS) >/dev/null 2>&1; then \
+	    $(BIN)/kg eval --gold data/dev/gold --corpus $(DEV_TEXTS); \
+	else \
+	    echo "the development texts are missing or differ in $(DEV_TEXTS):"; \
+	    python3 data/dev/check $(DEV_TEXTS) | grep -E "MISSING|DIFFER|differ" | head -25; \
+	    echo "rebuild them as data/dev/SOURCES.md says (never commit them), or point DEV_TEXTS=... at them"; \
+	    exit 1; \
+	fi
 
 screenshots: install-dev frontend
 	$(BIN)/kg build

@@ -21,6 +21,12 @@ def test_mentions_untagged_short_town_names_listed_with_a_tagged_sibling():
     assert ("新安", "Town") not in mentions("项目落户新市和新安江畔。")
 
 
+def test_mentions_a_date_glued_to_a_name_is_not_part_of_it():
+    found = mentions("东港开发区2020年5月经省政府批准设立。")
+    assert ("省政府", "GovernmentBody") in found
+    assert not any(ch.isdigit() for name, label in found if label == "GovernmentBody" for ch in name)
+
+
 def test_mentions_names_built_from_typing_suffixes():
     found = mentions("位于柯桥区的浙江蓝海纺织有限公司与浙大柯桥研究院合作，绍兴市经信局、柯桥区数字经济促进会参加。")
     assert {("浙江蓝海纺织有限公司", "Company"), ("浙大柯桥研究院", "ResearchInstitute"),

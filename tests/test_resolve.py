@@ -21,6 +21,12 @@ def test_resolve_short_and_full_company_names_are_one_entity_across_documents():
     assert entity.name == "浙江远东精工科技股份有限公司"
 
 
+def test_resolve_a_zone_and_its_abbreviations_are_one_entity():
+    entities, _ = resolved("浙江德清经济开发区成立于上世纪九十年代。", "德清经开区新增企业三十家。", "德清开发区订单翻番。")
+    iris = iri_of(entities, "浙江德清经济开发区")
+    assert iris and iri_of(entities, "德清经开区") == iris == iri_of(entities, "德清开发区")
+
+
 def test_resolve_places_to_the_administrative_reference():
     entities, _ = resolved("义乌小商品市场繁荣。")
     place = entities[next(iter(iri_of(entities, "义乌")))]

@@ -14,7 +14,7 @@ import re
 from collections import defaultdict
 from typing import Sequence
 
-from ..model.names import company_aliases, compare_key, industry_core
+from ..model.names import company_aliases, compare_key, industry_core, park_abbreviations
 from ..model.reference import reference
 from ..model.records import (DocumentExtraction, Entity, Fact, Mention, Observation, ResolvedDocument)
 from ..model.vocab import ID, PLACES
@@ -100,6 +100,8 @@ class _Keys:
             if bare.startswith(place) and len(bare) - len(place) >= 3:
                 forms.append(bare[len(place):])
                 break
+        if label == "IndustrialPark":
+            forms += [short for form in (bare, *forms) for short in park_abbreviations(form)]
         return forms
 
 

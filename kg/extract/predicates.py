@@ -10,7 +10,7 @@ import re
 from typing import Callable
 
 from ..model.reference import reference
-from .lexicon import cue_set, ending
+from .lexicon import cue_list, cue_set, ending
 from .lists import bridge, industry_like
 from .spans import QUANTITY, any_suffix, counted
 from .view import PLACE_LABELS
@@ -22,6 +22,14 @@ _DESCRIBED = re.compile(r"最|唯一|首个|第一|之一|领先")
 def distinctive(scene, span, least: int = 2, strict: bool = False, places: bool = True) -> bool:
     """The span holds a proper name (2) or at least an industry word (1); see View.distinctive."""
     return scene.view.distinctive(span.start, span.end, strict=strict, places=places) >= least
+
+
+def not_level_title(scene, span) -> bool:
+    """Not a title a level awards (省级…园区, 国家…基地): a name that opens with the level
+    and holds no proper name after it is a designation, not a park of its own."""
+    text = scene.text[span.start:span.end]
+    level = next((w for w in cue_list("level_titles") if text.startswith(w)), "")
+    return not level or scene.view.distinctive(span.start + len(level), span.end, strict=True) >= 2
 
 
 def not_counted(scene, span) -> bool:
@@ -150,10 +158,10 @@ def not_superlative_before(scene, span) -> bool:
 
 
 def named_project(scene, span, least: int = 6) -> bool:
-    """A project's name: a proper name, a figure (年产50万吨…) or a long description
-    (six characters or more with a word that is neither generic nor counted), not a
-    common phrase (投资|项目, 全市数字经济重大|项目)."""
-    if distinctive(scene, span, least=2, strict=True, places=False):
+    """A project's name: a proper name, a company's trading name (某某电子|项目), a figure
+    (年产50万吨…) or a long description (six characters or more with a word that is neither
+    generic nor counted), not a common phrase (投资|项目, 全市数字经济重大|项目)."""
+    if distinctive(scene, span, least=2, strict=True, places=False) or company_like(scene, span):
         return True
     generic = cue_set("generic_words")
     words = [t for t in scene.view.tokens_in(span.start, span.end) if t.text not in generic and t.pos not in ("m", "q")]
@@ -280,6 +288,12 @@ def modifiers_only(scene, span) -> bool:
     return bridge(scene.view, span.start, span.end)
 
 
+def no_industry(scene, span) -> bool:
+    """No taxonomy industry in the span (…等小家电|生产基地: the members are its products)."""
+    return not any(h.entry.label == "Industry" and span.start <= h.start and h.end <= span.end
+                   for h in scene.view.hits)
+
+
 def place_brand(scene, span) -> bool:
     """A word the model tags LOC that is a known place plus a brand (某镇某磁: a company
     named after its town), not a longer place name (某某镇, 某某湾)."""
@@ -338,9 +352,9 @@ def between_branches(scene, pos, same: bool = False) -> bool:
 
 
 ROLE_TESTS: dict[str, Callable] = {f.__name__: f for f in (
-    distinctive, not_counted, not_generic, clean, unknown, not_place, no_suffix, length, aligned, own_word, outside_quotes,
+    distinctive, not_counted, not_level_title, not_generic, clean, unknown, not_place, no_suffix, length, aligned, own_word, outside_quotes,
     named_before_count, in_caption, not_described, not_superlative_before, industry_like_member, named_project, noun_end, company_like, company_name, not_company_like, industry_context,
-    ends_with, not_ends_with, modifiers_only, short_modifier, place_brand, no_industry_tail, not_place_glued, specific_title, single, slogan_shape, without_cue)}
+    ends_with, not_ends_with, modifiers_only, no_industry, short_modifier, place_brand, no_industry_tail, not_place_glued, specific_title, single, slogan_shape, without_cue)}
 POSITION_TESTS: dict[str, Callable] = {f.__name__: f for f in (no_noun_after, not_after_whole, between_branches)}
 
 

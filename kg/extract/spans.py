@@ -19,6 +19,8 @@ from .view import FUNCTION_TAGS, View
 
 _LEVEL_PREFIX = re.compile(r"(?:国家级|省级|市级|县级|区级|全国|全省|全市|全县|全区)")
 _DIGIT = re.compile(r"\d")
+_DATE = re.compile(r"\d+(?:年|月|日|号)")
+_PREPOSITIONS = "经在于由从"
 QUANTITY = re.compile(r"\d+(?:多|余)?[个家项条辆台套名座大批]|[一两二三四五六七八九十百几数多]+(?:大|个|项|批|条|家|类|种)|等")
 
 
@@ -64,6 +66,11 @@ def org_start(view: View, first: int, floor: int = 0) -> int:
     # the model split a verb: 做/v 强某某/nz → the verb's second character is not the name
     if i > 0 and tokens[i - 1].text + view.text[start] in cue_set("clause_verbs") and first > i:
         start += 1
+    date = _DATE.match(view.text, start)
+    if date and date.end() < tokens[first].end:   # 12月|经某政府: a date and what the model glued to it
+        start = date.end()
+        if view.text[start] in _PREPOSITIONS:
+            start += 1
     return start
 
 
