@@ -27,6 +27,11 @@ def test_mentions_a_date_glued_to_a_name_is_not_part_of_it():
     assert not any(ch.isdigit() for name, label in found if label == "GovernmentBody" for ch in name)
 
 
+def test_mentions_counted_things_and_lettered_blocks_are_not_named():
+    assert not any(label == "Project" for _, label in mentions("企业今年接下百余个新产品项目。"))
+    assert not any(label == "IndustrialPark" for _, label in mentions("其中A区块以装备制造为主。"))
+
+
 def test_mentions_names_built_from_typing_suffixes():
     found = mentions("位于柯桥区的浙江蓝海纺织有限公司与浙大柯桥研究院合作，绍兴市经信局、柯桥区数字经济促进会参加。")
     assert {("浙江蓝海纺织有限公司", "Company"), ("浙大柯桥研究院", "ResearchInstitute"),

@@ -21,7 +21,7 @@ _LEVEL_PREFIX = re.compile(r"(?:国家级|省级|市级|县级|区级|全国|全
 _DIGIT = re.compile(r"\d")
 _DATE = re.compile(r"\d+(?:年|月|日|号)")
 _PREPOSITIONS = "经在于由从"
-QUANTITY = re.compile(r"\d+(?:多|余)?[个家项条辆台套名座大批]|[一两二三四五六七八九十百几数多]+(?:大|个|项|批|条|家|类|种)|等")
+QUANTITY = re.compile(r"\d+(?:多|余)?[个家项条辆台套名座大批]|[一两二三四五六七八九十百千几数多]+(?:多|余)?(?:大|个|项|批|条|家|类|种)|等")
 
 
 def level_prefix_end(text: str, start: int, end: int | None = None) -> int:
