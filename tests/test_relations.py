@@ -97,3 +97,9 @@ def test_relations_every_relation_quotes_its_sentence():
         sentence = extraction.sentences[r.evidence.sentence]
         quote = sentence.text[r.evidence.start:r.evidence.end]
         assert r.subject.text in quote or r.object.text in quote
+
+
+def test_relations_province_in_a_platform_name_is_no_site_but_a_body_is_there():
+    found = relations("今年浙江省加快发展海洋经济。浙江省海洋电子产业基地新增企业30家，省经信厅发布了通知。")
+    assert not any(s == "浙江省海洋电子产业基地" and p == "locatedIn" for s, p, _ in found)
+    assert any(s == "省经信厅" and p == "locatedIn" and o.startswith("浙江") for s, p, o in found)

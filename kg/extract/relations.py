@@ -6,7 +6,8 @@ themselves and from the reference data, not from a sentence pattern; they are ma
 each under its own extractor id:
 
     reference-gb2260       a place and its administrative parent, both named (GB/T 2260)
-    name-place             a place inside a name (某市经信局 → 某市; 某县经济开发区 → 某县)
+    name-place             a place inside a name (某市经信局 → 某市; 某县经济开发区 → 某县; a
+                           province only for a body: 浙江省某某基地 names a level)
     name-industry          an industry inside the name of a park, platform, project or
                            registered company (某某光伏产业园 → 光伏), or of a programme (targets)
     park-of-company        a park named after a company hosts it (某某科技产业园)
@@ -204,6 +205,8 @@ def embedded(ctx: SentenceContext, named: frozenset[str], industries: frozenset[
             place = next((p for p in inner_mentions(ctx, m, ADMIN - {"Province"}, named) if p.start == m.start), None)
         else:
             place = place_of(ctx, m, named)
+        if place is not None and place.label == "Province" and m.label != "GovernmentBody":
+            place = None   # 浙江省某某基地, 浙江某某数据中心: the province is a level or a brand, not a site
         if place is not None:
             if m.label == "DigitalPlatform":
                 yield relation(place, "operates", m, ctx, "name-place", 0.75)
