@@ -103,3 +103,8 @@ def test_relations_province_in_a_platform_name_is_no_site_but_a_body_is_there():
     found = relations("今年浙江省加快发展海洋经济。浙江省海洋电子产业基地新增企业30家，省经信厅发布了通知。")
     assert not any(s == "浙江省海洋电子产业基地" and p == "locatedIn" for s, p, _ in found)
     assert any(s == "省经信厅" and p == "locatedIn" and o.startswith("浙江") for s, p, o in found)
+
+
+def test_relations_a_firm_named_about_a_data_centre_is_not_hosted_by_it():
+    found = relations("德清县建成远东云计算数据中心。远东云计算数据中心是星海科技集团的五大节点之一，服务全国用户。")
+    assert not any(p == "hosts" for _, p, _ in found)

@@ -13,7 +13,8 @@ each under its own extractor id:
     park-of-company        a park named after a company hosts it (某某科技产业园)
     project-head           the company a project is named after develops it
     context-section-place  an organisation the text does not place is where its section is
-    context-section-park   a company named where the text speaks of a park is in the park
+    context-section-park   a company named where the text speaks of a park is in the park (a
+                           data centre or digital platform spoken of hosts no one)
     hosted-place           a firm a park hosts is where the park is
     implied-industry       a company that leads a chain works in its industry
 """
@@ -255,9 +256,11 @@ def section_defaults(contexts: Sequence[SentenceContext], found: list[Relation])
         for m in ctx.mentions:
             park = ctx.park_at(m.start)
             guest = _stand_ins(ctx, "hosts", m)
-            if park is not None and guest is not None and guest.label in ("Company", "ResearchInstitute") \
-                    and not hosted & set(_forms(guest)):
-                hosted |= set(_forms(guest))     # a firm named where the text speaks of a park is in it
+            if park is not None and park.label == "IndustrialPark" and guest is not None \
+                    and guest.label in ("Company", "ResearchInstitute") and not hosted & set(_forms(guest)):
+                # a firm named where the text speaks of a park is in it; a data centre or a digital
+                # platform the text speaks of is no site its firms sit in (它是某集团的节点)
+                hosted |= set(_forms(guest))
                 yield relation(park, "hosts", guest, ctx, "context-section-park", 0.5)
             subject = ctx.subject_at(m.start)
             place = subject.where or ctx.topic
