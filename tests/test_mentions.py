@@ -104,6 +104,8 @@ def test_mentions_long_taxonomy_word_counts_only_where_it_stands_as_an_industry(
     assert ("人工智能", "Industry") not in mentions("大家越来越关注人工智能带来的变化。")
     assert ("人工智能", "Industry") in mentions("县里重点发展人工智能产业。")
     assert ("工业机器人", "Industry") in mentions("这家公司多年专注于工业机器人的研发。")
+    fused = mentions("县里推动数据要素与现代农业、现代服务业紧密融合。")
+    assert ("现代农业", "Industry") not in fused and ("现代服务业", "Industry") not in fused
 
 
 def test_mentions_name_typed_once_is_found_again_in_the_document():

@@ -228,7 +228,8 @@ def industry_context(scene, span) -> bool:
     A short word must not be the head of a longer compound; every word, long ones too
     (人工智能, 先进制造业 name a technology or a sector as often as an industry), must stand
     where industries stand: before 产业/行业/企业…, in a list with another industry, or after a
-    verb of development or of a firm's trade (专注, 深耕) in its clause."""
+    verb of development or of a firm's trade (专注, 深耕) in its clause; what its clause merges
+    with something else (与…融合) is a technology or a sector, no industry."""
     view, text = scene.view, scene.text
     window = text[span.end:span.end + 10]
     cut = min((window.find(ch) for ch in ",;:。" if ch in window), default=len(window))
@@ -248,11 +249,14 @@ def industry_context(scene, span) -> bool:
     if short and previous is not None and previous.pos in ("n", "a", "vn", "an") and not view.is_place(previous.text) \
             and previous.text not in cue_set("clause_verbs") and not view.is_industry(previous.text):
         return False
+    a = max(text.rfind(ch, 0, span.start) for ch in ",;:。")
+    b = min((i for i in (text.find(ch, span.end) for ch in ",;:。") if i >= 0), default=len(text))
+    if "与" in text[a + 1:span.start] and any(w in text[span.end:b] for w in cue_set("fusion_words")):
+        return False                      # 推动数字经济与先进制造业、现代农业深度融合: partners of a fusion
     for other in view.hits:
         if other.entry.label == "Industry" and (other.start, other.end) != (span.start, span.end) and (
                 text[other.end:span.start] in ("、", "和", "及", "与") or text[span.end:other.start] in ("、", "和", "及", "与")):
             return True
-    a = max(text.rfind(ch, 0, span.start) for ch in ",;:。")
     window = text[a + 1:span.start]
     return any(cue in window for cue in cue_set("industry_context_cues"))
 
