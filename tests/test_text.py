@@ -28,6 +28,12 @@ def test_text_sentence_broken_by_captions_is_joined():
         assert "".join(normalise(text[o]) for o in s.offsets) == s.text
 
 
+def test_text_a_quote_after_a_full_stop_opens_the_next_sentence_or_closes_its_own():
+    text = "县里定下了新目标。“5+2”产业体系包括两大产业。“这是好事。效果很好。”他说。\n"
+    assert [s.text for s in split_sentences(doc(text))] == [
+        "县里定下了新目标。", '"5+2"产业体系包括两大产业。', '"这是好事。', '效果很好。"', "他说。"]
+
+
 def test_text_word_broken_by_a_page_break_is_joined():
     text = "加快双千兆网络建\n\n设，协同推进。"
     assert split_sentences(doc(text))[0].text == "加快双千兆网络建设,协同推进。"

@@ -138,6 +138,8 @@ def _split(text: str) -> list[tuple[int, int]]:
         if text[i] in SENTENCE_END:
             i += 1
             while i < len(text) and (text[i] in CLOSERS or text[i] in SENTENCE_END):
+                if text[i] == '"' and text.count('"', 0, i) % 2 == 0:
+                    break         # …先行地。"某某"体系…: a quote that opens the next sentence
                 i += 1
             pieces.append((start, i))
             start = i
