@@ -108,3 +108,11 @@ def test_relations_province_in_a_platform_name_is_no_site_but_a_body_is_there():
 def test_relations_a_firm_named_about_a_data_centre_is_not_hosted_by_it():
     found = relations("德清县建成远东云计算数据中心。远东云计算数据中心是星海科技集团的五大节点之一，服务全国用户。")
     assert not any(p == "hosts" for _, p, _ in found)
+
+
+def test_relations_a_plan_titled_after_a_programme_aims_at_its_industries():
+    text = ("德清县发布《关于加快建设德清县“3+2”制造业体系的实施意见》。"
+            "“3+2”制造业体系包括地理信息、生物医药、通用航空三大产业。")
+    found = relations(text)
+    assert ("“3+2”制造业体系", "targets", "地理信息") in found
+    assert ("《关于加快建设德清县“3+2”制造业体系的实施意见》", "targets", "地理信息") in found

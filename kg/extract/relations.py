@@ -16,6 +16,7 @@ each under its own extractor id:
     context-section-park   a company named where the text speaks of a park is in the park (a
                            data centre or digital platform spoken of hosts no one)
     hosted-place           a firm a park hosts is where the park is
+    plan-of-programme      a plan titled after a programme aims at what the programme aims at
     implied-industry       a company that leads a chain works in its industry
 """
 from __future__ import annotations
@@ -72,6 +73,7 @@ def find_relations(contexts: Sequence[SentenceContext], only: str | None = None)
             found.extend(r for r in develops(ctx) if r is not None)
     found.extend(r for r in section_defaults(contexts, found) if r is not None)
     found.extend(hosted_places(contexts, found))
+    found.extend(plans_of_programmes(contexts, found))
     found.extend(implied(found))
     return _unique(found)
 
@@ -309,6 +311,27 @@ def hosted_places(contexts: Sequence[SentenceContext], found: list[Relation]) ->
         if r.predicate == "hosts" and place is not None and not located & set(_forms(r.object)):
             located |= set(_forms(r.object))
             out.append(Relation(r.object, "locatedIn", place, r.evidence, "hosted-place", round(r.confidence - 0.05, 3)))
+    return out
+
+
+def plans_of_programmes(contexts: Sequence[SentenceContext], found: list[Relation]) -> list[Relation]:
+    """A plan whose title names a programme (《关于培育建设某区“4+4”产业体系的行动方案》)
+    aims at the industries the programme aims at; the title is the evidence."""
+    text_of = {ctx.index: ctx.text for ctx in contexts}
+    aims: dict[str, list[Relation]] = {}
+    for r in found:
+        if r.predicate == "targets":
+            aims.setdefault(text_of[r.subject.sentence][r.subject.start:r.subject.end], []).append(r)
+    out = []
+    for ctx in contexts:
+        for m in ctx.mentions:
+            title = ctx.text[m.start:m.end]
+            if m.label != "Policy" or not title.startswith("《"):
+                continue
+            for name, relations in aims.items():
+                if name != title and name in title:
+                    out.extend(Relation(m, "targets", r.object, Evidence(ctx.index, m.start, m.end),
+                                        "plan-of-programme", round(r.confidence - 0.1, 3)) for r in relations)
     return out
 
 
