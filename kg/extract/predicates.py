@@ -127,8 +127,8 @@ def specific_title(scene, span) -> bool:
     return any(a >= span.start and b <= span.end for a, b in scene.view.place_spans)
 
 
-_PAIRED = re.compile(r"一.{1,3}一.{1,3}")          # 一园一特色, 一行业一平台
-_NUMBERED = re.compile(r"\d|\+|[一二三四五六七八九十两]个")   # 4+X, 443, 三个全覆盖
+_PAIRED = re.compile(r"一.{1,3}一.{1,3}")          # 一村一品, 一行业一平台
+_NUMBERED = re.compile(r"\d|\+|[一二三四五六七八九十两]个")   # 4+X, 443, 三个优先
 
 
 def slogan_shape(scene, span) -> bool:
