@@ -60,6 +60,11 @@ def not_generic(scene, span) -> bool:
     return scene.text[span.start:span.end] not in cue_set("generic_words")
 
 
+def not_bare_ending(scene, span) -> bool:
+    """Not a trading ending alone (电子, 科技): what a company's name ends with is no name."""
+    return scene.text[span.start:span.end] not in cue_set("company_endings")
+
+
 def clean(scene, span) -> bool:
     """No punctuation, clause verb or function word inside the span."""
     return scene.view.clean(span.start, span.end)
@@ -352,7 +357,7 @@ def between_branches(scene, pos, same: bool = False) -> bool:
 
 
 ROLE_TESTS: dict[str, Callable] = {f.__name__: f for f in (
-    distinctive, not_counted, not_level_title, not_generic, clean, unknown, not_place, no_suffix, length, aligned, own_word, outside_quotes,
+    distinctive, not_counted, not_level_title, not_bare_ending, not_generic, clean, unknown, not_place, no_suffix, length, aligned, own_word, outside_quotes,
     named_before_count, in_caption, not_described, not_superlative_before, industry_like_member, named_project, noun_end, company_like, company_name, not_company_like, industry_context,
     ends_with, not_ends_with, modifiers_only, no_industry, short_modifier, place_brand, no_industry_tail, not_place_glued, specific_title, single, slogan_shape, without_cue)}
 POSITION_TESTS: dict[str, Callable] = {f.__name__: f for f in (no_noun_after, not_after_whole, between_branches)}
