@@ -141,9 +141,10 @@ def sentence_figures(ctx: SentenceContext) -> Iterator[Figure]:
 def _described_firm_before(ctx: SentenceContext, a: int) -> bool:
     """The clause before says what a company is (某某公司是一家…企业): the next one goes on
     about the company."""
-    if a == 0:
+    before = [(p, q) for p, q in ctx.clause_spans if q <= a]
+    if not before:
         return False
-    p, q = ctx.clause_of(a - 1)
+    p, q = before[-1]
     firms = [m for m in ctx.mentions if m.label == "Company" and p <= m.start and m.end <= q]
     if not firms:
         return False
