@@ -244,7 +244,7 @@ def industry_context(scene, span) -> bool:
         return True                       # 光伏|组件|企业: the trade of the firms named
     nxt = view.token_at(span.end) if span.end < len(text) else len(view.tokens)
     following = view.tokens[nxt] if nxt < len(view.tokens) and view.tokens[nxt].start == span.end else None
-    if following is not None and following.text in cue_set("industry_followers"):
+    if following is not None and following.text in cue_set("industry_followers") | cue_set("product_words"):
         return True
     if following is not None and following.pos in ("n", "nz", "vn", "nw", "s"):
         return False
