@@ -15,7 +15,7 @@ UNAVAILABLE := kg/serve/static/build/unavailable.txt
 # The development set's texts are rebuilt outside the repository (data/dev/SOURCES.md).
 DEV_TEXTS ?= $(HOME)/.cache/kg-dev
 
-.PHONY: build test bench eval install install-dev frontend screenshots clean
+.PHONY: build test bench eval readme-eval install install-dev frontend screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,11 @@ eval: install
 	    echo "rebuild them as data/dev/SOURCES.md says (never commit them), or point DEV_TEXTS=... at them"; \
 	    exit 1; \
 	fi
+
+readme-eval: install
+	$(BIN)/kg eval --readme README.md
+	python3 data/dev/check $(DEV_TEXTS) >/dev/null && \
+	    $(BIN)/kg eval --gold data/dev/gold --corpus $(DEV_TEXTS) --readme README.md --section eval-dev
 
 screenshots: install-dev frontend
 	$(BIN)/kg build

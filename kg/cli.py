@@ -110,7 +110,8 @@ def evaluate(
     errors: bool = typer.Option(False, "--errors", help="List each miss and false hit, by document and cause."),
     as_json: bool = typer.Option(False, "--json", help="Print the scores as JSON."),
     readme: Optional[Path] = typer.Option(None, "--readme", help=(
-        "Put the report into this file between <!-- eval:start --> and <!-- eval:end -->.")),
+        "Put the report into this file between <!-- SECTION:start --> and <!-- SECTION:end -->.")),
+    section: str = typer.Option("eval", "--section", help="The marker name --readme writes between."),
 ) -> None:
     """Score the extraction against the gold standard (precision, recall, F1)."""
     from .build.evaluate import format_errors, format_report, read_folder, read_jsonl, score
@@ -139,7 +140,7 @@ def evaluate(
         typer.echo("")
     typer.echo(format_report(report))
     if readme is not None:
-        _into_readme(readme, "eval", "```\n" + format_report(report) + "\n```")
+        _into_readme(readme, section, "```\n" + format_report(report) + "\n```")
 
 
 def _into_readme(path: Path, name: str, report: str) -> None:

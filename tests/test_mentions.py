@@ -32,6 +32,11 @@ def test_mentions_counted_things_and_lettered_blocks_are_not_named():
     assert not any(label == "IndustrialPark" for _, label in mentions("其中A区块以装备制造为主。"))
 
 
+def test_mentions_an_industry_glued_to_its_product_is_the_industry():
+    assert ("光伏", "Industry") in mentions("星海光能等全球前列的光伏组件企业都集聚于此。")
+    assert ("光伏", "Industry") in mentions("光伏电池全球排名第二的星海光能也在此落地。")
+
+
 def test_mentions_names_built_from_typing_suffixes():
     found = mentions("位于柯桥区的浙江蓝海纺织有限公司与浙大柯桥研究院合作，绍兴市经信局、柯桥区数字经济促进会参加。")
     assert {("浙江蓝海纺织有限公司", "Company"), ("浙大柯桥研究院", "ResearchInstitute"),

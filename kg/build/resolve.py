@@ -14,7 +14,7 @@ import re
 from collections import defaultdict
 from typing import Sequence
 
-from ..model.names import company_aliases, compare_key, industry_core, park_abbreviations
+from ..model.names import company_aliases, compare_key, industry_core, park_short_forms
 from ..model.reference import reference
 from ..model.records import (DocumentExtraction, Entity, Fact, Mention, Observation, ResolvedDocument)
 from ..model.vocab import ID, PLACES
@@ -101,7 +101,7 @@ class _Keys:
                 forms.append(bare[len(place):])
                 break
         if label == "IndustrialPark":
-            forms += [short for form in (bare, *forms) for short in park_abbreviations(form)]
+            forms += [short for form in (bare, *forms) for short in park_short_forms(form)]
         return forms
 
 

@@ -108,6 +108,8 @@ def sentence_figures(ctx: SentenceContext) -> Iterator[Figure]:
                 m.label in ADMIN | {"IndustrialPark"} and a <= m.start and m.end <= start for m in ctx.mentions):
             continue                                  # 由某某集团投资10亿元: a company's own figure
         subject = ctx.subject_at(start)
+        if not subject.stated and _described_firm_before(ctx, a):
+            continue                                  # 某某公司是一家…企业，去年营收…: the firm goes on
         if _cue("organisation_figure_cues").search(clause_before):
             continue                                  # a company's or a project's own figures
         region = _region(ctx, a, b, start)
@@ -134,6 +136,20 @@ def sentence_figures(ctx: SentenceContext) -> Iterator[Figure]:
         evidence = Evidence(ctx.index, a if start - a <= 60 else start - 30, end)
         yield Figure(region, indicator, value, unit, year, target, evidence, EXTRACTOR,
                      0.7 if region.sentence == ctx.index else 0.6, industry)
+
+
+def _described_firm_before(ctx: SentenceContext, a: int) -> bool:
+    """The clause before says what a company is (某某公司是一家…企业): the next one goes on
+    about the company."""
+    before = [(p, q) for p, q in ctx.clause_spans if q <= a]
+    if not before:
+        return False
+    p, q = before[-1]
+    firms = [m for m in ctx.mentions if m.label == "Company" and p <= m.start and m.end <= q]
+    if not firms:
+        return False
+    rest = ctx.text[firms[-1].end:q].rstrip(",，")
+    return "是" in rest and rest.endswith(cue_list("company_list_heads"))
 
 
 def _is_target(text: str, clause_start: int, start: int, end: int) -> bool:

@@ -15,7 +15,7 @@ import ahocorasick
 from ..model.names import normalise
 from ..model.reference import Reference, reference
 from ..model.records import Token
-from .lexicon import ending
+from .lexicon import cue_set, ending
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +69,7 @@ class Gazetteer:
                 accepted.append(hit)      # a programme's name is distinctive wherever the words fall
                 continue
             if first is None or last is None:
-                hit = _split_place_prefix(hit, tokens, self)
+                hit = _split_place_prefix(hit, tokens, self) or _split_product(hit, tokens)
                 if hit is None:
                     continue
                 first = starts.get(hit.start)
@@ -132,6 +132,17 @@ def _split_place_prefix(hit: Hit, tokens: list[Token], gazetteer: Gazetteer) -> 
             if any(e.label == "Industry" for e in gazetteer.lookup(rest)) or (
                     len(rest) >= 2 and ending(rest, "industry_heads") and token.pos in ("ORG", "LOC", "n", "nz")):
                 return Hit(hit.start, hit.end, hit.surface, Entry(hit.entry.label, hit.entry.ref, False))
+    return None
+
+
+def _split_product(hit: Hit, tokens: list[Token]) -> Hit | None:
+    """Accept an industry the model glued to its product (光伏组件 → 光伏): the rest of the
+    word is a product word (cue list product_words)."""
+    if hit.entry.label != "Industry":
+        return None
+    for token in tokens:
+        if token.start == hit.start and token.end > hit.end:
+            return hit if token.text[hit.end - token.start:] in cue_set("product_words") else None
     return None
 
 

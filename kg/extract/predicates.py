@@ -60,6 +60,11 @@ def not_generic(scene, span) -> bool:
     return scene.text[span.start:span.end] not in cue_set("generic_words")
 
 
+def not_bare_ending(scene, span) -> bool:
+    """Not a trading ending alone (电子, 科技): what a company's name ends with is no name."""
+    return scene.text[span.start:span.end] not in cue_set("company_endings")
+
+
 def clean(scene, span) -> bool:
     """No punctuation, clause verb or function word inside the span."""
     return scene.view.clean(span.start, span.end)
@@ -127,8 +132,8 @@ def specific_title(scene, span) -> bool:
     return any(a >= span.start and b <= span.end for a, b in scene.view.place_spans)
 
 
-_PAIRED = re.compile(r"一.{1,3}一.{1,3}")          # 一镇一品牌, 一行业一平台
-_NUMBERED = re.compile(r"\d|\+|[一二三四五六七八九十两]个")   # 4+X, 443, 两个全覆盖
+_PAIRED = re.compile(r"一.{1,3}一.{1,3}")          # 一村一品, 一行业一平台
+_NUMBERED = re.compile(r"\d|\+|[一二三四五六七八九十两]个")   # 4+X, 443, 三个优先
 
 
 def slogan_shape(scene, span) -> bool:
@@ -239,7 +244,7 @@ def industry_context(scene, span) -> bool:
         return True                       # 光伏|组件|企业: the trade of the firms named
     nxt = view.token_at(span.end) if span.end < len(text) else len(view.tokens)
     following = view.tokens[nxt] if nxt < len(view.tokens) and view.tokens[nxt].start == span.end else None
-    if following is not None and following.text in cue_set("industry_followers"):
+    if following is not None and following.text in cue_set("industry_followers") | cue_set("product_words"):
         return True
     short = span.end - span.start < 4     # 电池 in 电池片厂: a short word heads compounds
     if short and following is not None and following.pos in ("n", "nz", "vn", "nw", "s"):
@@ -356,7 +361,7 @@ def between_branches(scene, pos, same: bool = False) -> bool:
 
 
 ROLE_TESTS: dict[str, Callable] = {f.__name__: f for f in (
-    distinctive, not_counted, not_level_title, not_generic, clean, unknown, not_place, no_suffix, length, aligned, own_word, outside_quotes,
+    distinctive, not_counted, not_level_title, not_bare_ending, not_generic, clean, unknown, not_place, no_suffix, length, aligned, own_word, outside_quotes,
     named_before_count, in_caption, not_described, not_superlative_before, industry_like_member, named_project, noun_end, company_like, company_name, not_company_like, industry_context,
     ends_with, not_ends_with, modifiers_only, no_industry, short_modifier, place_brand, no_industry_tail, not_place_glued, specific_title, single, slogan_shape, without_cue)}
 POSITION_TESTS: dict[str, Callable] = {f.__name__: f for f in (no_noun_after, not_after_whole, between_branches)}

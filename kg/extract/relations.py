@@ -251,6 +251,9 @@ def section_defaults(contexts: Sequence[SentenceContext], found: list[Relation])
     located = {form for r in found if r.predicate == "locatedIn" for form in _forms(r.subject)}
     operated = {r.object.text for r in found if r.predicate == "operates"}
     hosted = {form for r in found if r.predicate == "hosts" for form in _forms(r.object)}
+    placed_parks = {r.subject.text for r in found if r.predicate == "locatedIn" and r.subject.label in PLATFORMS}
+    located |= {form for r in found if r.predicate == "hosts" and r.subject.text in placed_parks
+                for form in _forms(r.object)}   # where its park is (hosted_places), not the section's place
     seen: set[tuple[str, str]] = set()
     for ctx in contexts:
         if ctx.view.sentence.kind == "credit":

@@ -14,9 +14,8 @@ TRADING_ENDINGS = ("科技", "能源", "太阳能", "电子", "微电子", "智�
                    "光电", "国际", "网络", "股份", "实业", "新材料", "材料")
 REGION_PREFIXES = ("浙江省", "浙江", "中国")
 # How articles shorten a development zone's official name (某县经济开发区 → 某县经开区, 某县开发区).
-PARK_ABBREVIATIONS = (("经济技术开发区", "经开区"), ("经济技术开发区", "开发区"), ("经济开发区", "经开区"),
-                      ("经济开发区", "开发区"), ("高新技术产业开发区", "高新区"), ("高新技术产业园区", "高新区"),
-                      ("高新技术开发区", "高新区"))
+PARK_SHORT_FORMS = (("经济技术开发区", "经开区"), ("经济技术开发区", "开发区"), ("经济开发区", "经开区"),
+                    ("经济开发区", "开发区"), ("高新技术产业开发区", "高新区"), ("高新技术开发区", "高新区"))
 INDUSTRY_SUFFIXES = ("产业集群", "产业链", "产业", "行业", "集群")
 # Full-width ASCII → half-width, ideographic space → space, quotes → straight quotes.
 _NORMALISE = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
@@ -76,8 +75,8 @@ def company_aliases(name: str, places: frozenset[str] = frozenset()) -> list[str
     return [f for f in dict.fromkeys(forms) if f != normalise(name) and len(f) >= 2]
 
 
-def park_abbreviations(name: str) -> list[str]:
+def park_short_forms(name: str) -> list[str]:
     """The short forms of a development zone's name (某县经济开发区 → 某县经开区, 某县开发区);
     a zone's type alone (经开区) is no name."""
-    return [name[: -len(long)] + short for long, short in PARK_ABBREVIATIONS
+    return [name[: -len(long)] + short for long, short in PARK_SHORT_FORMS
             if name.endswith(long) and len(name) - len(long) >= 2]
