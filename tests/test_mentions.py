@@ -108,6 +108,7 @@ def test_mentions_industry_word_inside_a_compound_is_not_an_industry():
 def test_mentions_long_taxonomy_word_counts_only_where_it_stands_as_an_industry():
     assert ("人工智能", "Industry") not in mentions("大家越来越关注人工智能带来的变化。")
     assert ("人工智能", "Industry") in mentions("县里重点发展人工智能产业。")
+    assert ("人工智能", "Industry") in mentions("去年人工智能产值达到50亿元。")
     assert ("工业机器人", "Industry") in mentions("这家公司多年专注于工业机器人的研发。")
     fused = mentions("县里推动数据要素与现代农业、现代服务业紧密融合。")
     assert ("现代农业", "Industry") not in fused and ("现代服务业", "Industry") not in fused

@@ -257,7 +257,7 @@ def industry_context(scene, span) -> bool:
     a = max(text.rfind(ch, 0, span.start) for ch in ",;:。")
     b = min((i for i in (text.find(ch, span.end) for ch in ",;:。") if i >= 0), default=len(text))
     if "与" in text[a + 1:span.start] and any(w in text[span.end:b] for w in cue_set("fusion_words")):
-        return False                      # 推动数字经济与先进制造业、现代农业深度融合: partners of a fusion
+        return False                      # 让数据要素与农业、服务业紧密融合: partners of a fusion
     for other in view.hits:
         if other.entry.label == "Industry" and (other.start, other.end) != (span.start, span.end) and (
                 text[other.end:span.start] in ("、", "和", "及", "与") or text[span.end:other.start] in ("、", "和", "及", "与")):

@@ -318,7 +318,7 @@ def hosted_places(contexts: Sequence[SentenceContext], found: list[Relation]) ->
 
 
 def plans_of_programmes(contexts: Sequence[SentenceContext], found: list[Relation]) -> list[Relation]:
-    """A plan whose title names a programme (《关于培育建设某区“4+4”产业体系的行动方案》)
+    """A plan whose title names a programme (《关于加快某县“3+2”体系建设的实施意见》)
     aims at the industries the programme aims at; the title is the evidence."""
     text_of = {ctx.index: ctx.text for ctx in contexts}
     aims: dict[str, list[Relation]] = {}
