@@ -187,10 +187,14 @@ def query(
     build_dir: Path = typer.Option(BUILD, "--build", help="The folder `kg build` wrote."),
     store: str = typer.Option("auto", "--store", help="rdflib, oxigraph or auto (by size)."),
     endpoint: Optional[str] = typer.Option(None, "--endpoint", help=ENDPOINT_HELP),
+    timeout: float = typer.Option(60.0, "--timeout", min=0.1, help="Seconds the query may run (then exit 1)."),
 ) -> None:
-    """Run SPARQL against the built graph: from an argument, a file, standard input or by name."""
-    from .model.errors import QueryFailedError, QuerySyntaxError
-    from .serve.query import format_result, named_queries, named_query
+    """Run SPARQL against the built graph: from an argument, a file, standard input or by name.
+
+    Rows are written as the engine produces them, so a large result needs no memory to speak of.
+    A query that would reach outside the graph (SERVICE, LOAD, FROM a URL or file) exits 2."""
+    from .model.errors import QueryFailedError, QueryRefusedError, QuerySyntaxError
+    from .serve.query import FORMATS, bind, named_queries, named_query, write_result
 
     if list_queries:
         for q in named_queries().values():
@@ -202,6 +206,8 @@ def query(
     sources = [x for x in (sparql, file, name) if x is not None]
     if len(sources) > 1:
         _fail("give one query: an argument, --file or --name")
+    if fmt not in FORMATS:
+        _fail(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
     try:
         if name is not None:
             text = named_query(name).text
@@ -216,23 +222,63 @@ def query(
         else:
             _fail("no query: give one as an argument, with --file, with --name, or on standard input")
         values = _params(param)
+        if values and name is None:
+            _fail("--param is for named queries")
         graph = _store(build_dir, store, endpoint)
-        if name is not None:
-            from .serve.query import run_named
-
-            result = run_named(graph, name, values)
-        else:
-            if values:
-                _fail("--param is for named queries")
-            result = graph.query(text)
-        typer.echo(format_result(result, fmt))
-        if result.kind == "select" and not result.rows and fmt == "table":
+        with _time_limit(timeout):
+            bindings = bind(graph, named_query(name), values) if name is not None else None
+            stream = graph.stream(text, bindings)
+            out = _Counting(sys.stdout)
+            write_result(stream, fmt, out)
+        sys.stdout.flush()
+        if stream.kind == "select" and out.lines <= 2 and fmt == "table":
             typer.echo("(no results)", err=True)
+    except QueryRefusedError as exc:
+        _fail(str(exc))
     except (QuerySyntaxError, QueryFailedError) as exc:
         typer.echo(f"kg: {exc}", err=True)
         raise typer.Exit(1)
     except KGError as exc:
         _fail(str(exc))
+
+
+class _Counting:
+    """Standard output, counting the lines written (to tell an empty table)."""
+
+    def __init__(self, out) -> None:
+        self.out, self.lines = out, 0
+
+    def write(self, text: str) -> int:
+        self.lines += text.count("\n")
+        return self.out.write(text)
+
+
+def _time_limit(seconds: float):
+    """Stop the whole process after `seconds`, with a message and exit code 1. A watchdog
+    thread, not a signal: engines compute in native code where Python signals wait, and
+    pyoxigraph and rdflib both let other threads run meanwhile."""
+    import contextlib
+    import os
+    import threading
+
+    @contextlib.contextmanager
+    def limit():
+        def stop() -> None:
+            sys.stdout.flush()
+            sys.stderr.write(f"\nkg: the query ran longer than --timeout {seconds:g} s and was stopped; "
+                             "add a LIMIT, narrow it down, or give a longer --timeout\n")
+            sys.stderr.flush()
+            os._exit(1)
+
+        timer = threading.Timer(seconds, stop)
+        timer.daemon = True
+        timer.start()
+        try:
+            yield
+        finally:
+            timer.cancel()
+
+    return limit()
 
 
 @app.command()
