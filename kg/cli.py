@@ -334,21 +334,32 @@ def viz(
 @app.command()
 def serve(
     build_dir: Path = typer.Option(BUILD, "--build", help="The folder `kg build` wrote."),
-    host: str = typer.Option("127.0.0.1", "--host"),
+    host: str = typer.Option("127.0.0.1", "--host", help="The address to listen on (0.0.0.0: every interface)."),
     port: int = typer.Option(8000, "--port"),
-    store: str = typer.Option("auto", "--store", help="rdflib, oxigraph or auto (by size)."),
-    workers: int = typer.Option(2, "--workers", min=1, help="Query worker processes."),
+    store: str = typer.Option("oxigraph", "--store", help="oxigraph (the default, whatever the size) or rdflib."),
+    workers: int = typer.Option(2, "--workers", min=1, help="Query worker processes (one is kept for short queries)."),
     timeout: float = typer.Option(10.0, "--timeout", min=0.1, help="Seconds a query may run."),
     max_results: int = typer.Option(10_000, "--max-results", min=1, help="Rows (or triples) a result may have."),
+    per_client: int = typer.Option(8, "--per-client", min=1, help="Requests one client may have running or waiting."),
+    max_body: int = typer.Option(1 << 20, "--max-body", min=1024, help="Bytes a request body may have."),
+    cors: list[str] = typer.Option([], "--cors", help=(
+        "Let web pages from this origin (e.g. https://yasgui.example) read the answers; repeatable. Default: none.")),
+    allow_host: list[str] = typer.Option([], "--allow-host", help=(
+        "Also answer requests whose Host header names this host (behind a proxy, the public name); repeatable.")),
+    proxy: Optional[str] = typer.Option(None, "--proxy", help=(
+        "The address of a reverse proxy whose X-Forwarded-For names the client (for the per-client limits).")),
     endpoint: Optional[str] = typer.Option(None, "--endpoint", help=ENDPOINT_HELP),
 ) -> None:
     """Serve the graph: a read-only SPARQL 1.1 endpoint (/sparql), entity pages (/id/…) and a web page (/)."""
     from .serve.app import serve as run_server
+    from .serve.limits import Limits
 
+    limits = Limits(bound_host=host, allowed_hosts=frozenset(h.lower() for h in allow_host),
+                    cors_origins=tuple(cors), max_body=max_body)
     source = endpoint or build_dir
     typer.echo(f"kg: serving {source} at http://{host}:{port}/ (SPARQL endpoint: http://{host}:{port}/sparql)")
     try:
-        run_server(build_dir, host, port, store, workers, timeout, max_results, endpoint)
+        run_server(build_dir, host, port, store, workers, timeout, max_results, endpoint, limits, per_client, proxy)
     except KGError as exc:
         _fail(str(exc))
 

@@ -40,7 +40,11 @@ class UnknownQueryError(KGError):
     pass
 
 
-class UnknownIndustryError(KGError):
+class UnknownNameError(KGError):
+    """A name or IRI given as a parameter that the graph does not hold."""
+
+
+class UnknownIndustryError(UnknownNameError):
     def __init__(self, name: str, suggestions: list[str]) -> None:
         hint = f"; closest known industries: {', '.join(suggestions)}" if suggestions else ""
         super().__init__(f"unknown industry {name!r}{hint}")

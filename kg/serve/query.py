@@ -21,9 +21,10 @@ from typing import Iterator, TextIO
 from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from ..model.errors import KGError, UnknownIndustryError, UnknownQueryError
+from ..model.errors import KGError, UnknownIndustryError, UnknownNameError, UnknownQueryError
 from ..model.names import compare_key
 from ..model.terms import xml_text
+from .guard import check_iri
 from .results import Result, Stream
 from .store import Store
 from ..model.vocab import KG
@@ -114,7 +115,7 @@ def resolve_term(store: Store, value: str, kind: str) -> URIRef:
     """The IRI a parameter value names: an IRI as is, else a (normalised) name or alias of an
     entity of the parameter's kind. Raises an error naming the closest known names."""
     if value.startswith(("http://", "https://")):
-        return URIRef(value)
+        return URIRef(check_iri(value))
     classes = _CLASSES.get(kind, ())
     label_kind = "Industry" if kind == "industry" else ""
     wanted = compare_key(value, label_kind)
@@ -129,7 +130,7 @@ def resolve_term(store: Store, value: str, kind: str) -> URIRef:
     if kind == "industry":
         raise UnknownIndustryError(value, suggestions)
     hint = f"; closest: {', '.join(suggestions)}" if suggestions else ""
-    raise KGError(f"no {kind} named {value!r} in the graph{hint}")
+    raise UnknownNameError(f"no {kind} named {value!r} in the graph{hint}")
 
 
 def _best_connected(store: Store, iris: list[str]) -> str:
@@ -162,6 +163,8 @@ def bind(store: Store, query: NamedQuery, values: dict[str, str]) -> dict[str, N
             continue
         value = values[param.name]
         if param.kind == "integer":
+            if not re.fullmatch(r"[+-]?\d{1,18}", value.strip()):
+                raise KGError(f"{query.name}: --param {param.name} takes a whole number, not {value!r}")
             bindings[param.name] = Literal(int(value))
         elif param.kind == "text":
             bindings[param.name] = Literal(value)

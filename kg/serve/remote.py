@@ -63,7 +63,7 @@ class RemoteStore:
             check_selection(dataset, self.has_graph)
         result = self._send(text, dataset)
         if limit is not None and len(result) > limit:   # the server sent it whole; the limit still holds
-            raise QueryLimitError(f"the result has more than {limit:,} rows or triples, the limit; "
+            raise QueryLimitError(f"the result has more rows or triples than the limit of {limit}; "
                                   "add a LIMIT or narrow the query down")
         return result
 

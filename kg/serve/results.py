@@ -43,7 +43,7 @@ class Stream:
         items = []
         for item in self.items:
             if limit is not None and len(items) >= limit:
-                raise QueryLimitError(f"the result has more than {limit:,} rows or triples, the limit; "
+                raise QueryLimitError(f"the result has more rows or triples than the limit of {limit}; "
                                       "add a LIMIT or narrow the query down")
             items.append(item)
         if self.kind == "graph":
