@@ -179,12 +179,12 @@ def render(graph: nx.Graph, nodes: dict[str, MapNode], title: str = "浙江数�
                            "chains": sorted(node.chains)})
     data_edges = [{"from": s, "to": o, "title": data["predicate"], "label": "", "arrows": "to", "color": "#999999"}
                   for s, o, data in sorted(graph.edges(data=True))]
-    options = json.dumps({
+    options = {
         "physics": {"solver": "barnesHut", "barnesHut": {"gravitationalConstant": -6000, "springLength": 120},
                     "stabilization": {"enabled": True, "iterations": 300, "updateInterval": 50}},
         "interaction": {"hover": True, "tooltipDelay": 150, "navigationButtons": False},
         "edges": {"smooth": False, "width": 1},
-    })
+    }
     env = Environment(loader=FileSystemLoader(_TEMPLATES), autoescape=select_autoescape(["html"]))
     template = env.get_template("map.html")
     vis_dir = Path(pyvis.__file__).parent / "templates" / "lib" / "vis-9.1.2"   # the vis-network pyvis ships
@@ -197,15 +197,25 @@ def render(graph: nx.Graph, nodes: dict[str, MapNode], title: str = "浙江数�
         title=title,
         vis_js=(vis_dir / "vis-network.min.js").read_text(encoding="utf-8"),
         vis_css=(vis_dir / "vis-network.css").read_text(encoding="utf-8"),
-        nodes_json=json.dumps(data_nodes, ensure_ascii=False),
-        edges_json=json.dumps(data_edges, ensure_ascii=False),
-        options_json=options,
+        nodes_json=script_json(data_nodes),
+        edges_json=script_json(data_edges),
+        options_json=script_json(options),
         clusters=legend_clusters,
         families=[{"id": f, "name": FAMILY_NAMES[f], "shape": SHAPES[f]} for f in FAMILY_NAMES],
         cities=[{"iri": c, "label": nodes[c].label} for c in cities],
         chains=[{"iri": c, "label": nodes[c].label} for c in chains],
         node_count=graph.number_of_nodes(), edge_count=graph.number_of_edges(),
     )
+
+
+_SCRIPT_UNSAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
+                                "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
+def script_json(value) -> str:
+    """JSON that is safe inside a <script> element: `</script>`, `<!--` and `]]>` cannot
+    appear, and U+2028/U+2029 (line ends to older JavaScript) are escaped. The same JSON value."""
+    return json.dumps(value, ensure_ascii=False).translate(_SCRIPT_UNSAFE)
 
 
 def _tooltip(node: MapNode, nodes: dict[str, MapNode], cluster: str) -> str:
