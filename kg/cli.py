@@ -377,10 +377,26 @@ def bench(
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Also write the report (Markdown) here."),
     readme: Optional[Path] = typer.Option(None, "--readme", help=(
         "Put the report into this file between <!-- bench:start --> and <!-- bench:end -->.")),
+    serve_load: bool = typer.Option(False, "--serve", help=(
+        "Instead: `kg serve` under load on loopback (rdflib and Oxigraph stores): throughput, p50/p99, "
+        "errors, server memory before and after.")),
+    build_dir: Optional[Path] = typer.Option(None, "--build", help="With --serve: the graph to serve (default: "
+                                                                   "--corpus built into a temporary folder)."),
+    clients: int = typer.Option(20, "--clients", min=1, help="With --serve: concurrent clients."),
+    slow_clients: int = typer.Option(5, "--slow-clients", min=0, help="With --serve: clients sending slow queries."),
+    requests: int = typer.Option(50, "--requests", min=1, help="With --serve: requests per client."),
 ) -> None:
-    """Measure speed and memory: stages vs the bare NER model, 1×/10×/100× builds, stores, the map."""
+    """Measure speed and memory: stages vs the bare NER model, 1×/10×/100× builds, stores, the map;
+    or, with --serve, the endpoint under load."""
     from .bench import run as run_bench
     from .build.files import write_atomic
+
+    if serve_load:
+        text = _serve_load(corpus, build_dir, clients, slow_clients, requests, workers, min(limit, 10.0))
+        typer.echo(text)
+        if output is not None:
+            write_atomic(output, text.encode("utf-8"))
+        return
 
     if quick:
         scales, triples, runs, map_nodes = "1,2", 20_000, 1, 300
@@ -401,6 +417,27 @@ def bench(
         write_atomic(output, text.encode("utf-8"))
     if readme is not None:
         _into_readme(readme, "bench", text)
+
+
+def _serve_load(corpus: Path, build_dir: Path | None, clients: int, slow_clients: int, requests: int,
+                workers: int, timeout: float) -> str:
+    import tempfile
+
+    from .loadtest import measure, summary
+
+    with tempfile.TemporaryDirectory(prefix="kg-load-") as work:
+        if build_dir is None:
+            from .build.pipeline import build as run_build
+
+            build_dir = Path(work) / "build"
+            typer.echo(f"building {corpus} …", err=True)
+            run_build(corpus, build_dir, use_cache=False)
+        try:
+            reports = measure(build_dir, clients=clients, slow_clients=slow_clients, requests=requests,
+                              workers=workers, timeout=timeout, log=lambda m: typer.echo(m, err=True))
+        except RuntimeError as exc:
+            _fail(str(exc))
+    return summary(reports, clients, slow_clients, workers, timeout)
 
 
 def main() -> None:

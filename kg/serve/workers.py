@@ -237,6 +237,10 @@ class QueryPool:
                     queues.move_to_end(client)      # the client's next job waits for the others' turn
                 else:
                     del queues[client]
+                if not job.slow and job.key in self._slow_keys:   # seen to be slow since it was queued
+                    job.slow = True
+                    self._enqueue(job)
+                    continue
                 if job.future.set_running_or_notify_cancel():   # skip jobs whose client went away
                     if job.slow:
                         self._slow_running += 1
