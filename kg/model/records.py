@@ -126,6 +126,8 @@ class Entity:
     names: frozenset[str]
     ref: str = ""
     parent: str = ""    # IRI of the administrative parent, for reference places
+    broader: str = ""   # IRI of the taxonomy concept an extracted industry belongs under
+    aliases: frozenset[str] = frozenset()   # older IRIs that now stand for this entity (owl:sameAs)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,13 +1,15 @@
 """Reference data that is true everywhere, loaded once from data/reference/.
 
 Administrative divisions (GB/T 2260) of Zhejiang and China's provincial-level units,
-well-known towns, other places of the world, the industry taxonomy (SKOS) and national
+well-known towns, other places of the world, the industry taxonomy (SKOS, mapped to the
+classes of GB/T 4754 in gbt4754.ttl) and national
 and provincial programmes. Stages read it through `reference()`; nothing here depends on
 the corpus.
 """
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass
 from functools import cache
 
@@ -15,14 +17,19 @@ from rdflib import Graph
 from rdflib.namespace import RDF, SKOS
 
 from .resources import reference_file
-from .vocab import ID
+from .vocab import ID, iri_segment
 
 IND = ID["industry/"]
 
 
+_CODE_KINDS = (("gb2260", re.compile(r"[1-8][0-9]{5}")), ("iso3166", re.compile(r"[A-Z]{2}")),
+               ("unlocode", re.compile(r"[A-Z]{5}")))
+
+
 @dataclass(frozen=True, slots=True)
 class RefPlace:
-    key: str            # GB/T 2260 code, or a name for places without one
+    key: str            # its code: GB/T 2260 (330782), ISO 3166-1 (US), UN/LOCODE (JPTYO), or one
+                        # the reference data assigns where none exists (x-yangtze-river-delta, 330783-x-hengdian)
     name: str           # official full name
     short: str          # short name as used in prose ("" when none)
     name_en: str
@@ -33,6 +40,11 @@ class RefPlace:
     @property
     def iri(self) -> str:
         return ID["place/" + self.key]
+
+    @property
+    def code_kind(self) -> str:
+        """Which standard the key is a code of: gb2260, iso3166, unlocode, or "" (assigned here)."""
+        return next((kind for kind, pattern in _CODE_KINDS if pattern.fullmatch(self.key)), "")
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -63,6 +75,10 @@ class RefProgramme:
     aliases: tuple[str, ...]
     level: str          # national | provincial
     name_en: str
+
+    @property
+    def iri(self) -> str:
+        return ID["policy/" + iri_segment(self.name)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,18 +123,19 @@ def _places() -> dict[str, RefPlace]:
         places.setdefault(row["code"], RefPlace(row["code"], row["name"], row["short_name"],
                                                 row["name_en"], label))
     for row in _rows("zhejiang_towns.csv"):
-        key = f"{row['county_code']}-{row['name']}"
-        places[key] = RefPlace(key, row["name"], row["short_name"], row["name_en"], "Town",
+        places[row["code"]] = RefPlace(row["code"], row["name"], row["short_name"], row["name_en"], "Town",
                                row["county_code"], zhejiang=True)
     for row in _rows("world_places.csv"):
         aliases = [a for a in row["aliases"].split("|") if a]
-        places[row["name"]] = RefPlace(row["name"], row["name"], "|".join(aliases), row["name_en"], "Place")
+        places[row["code"]] = RefPlace(row["code"], row["name"], "|".join(aliases), row["name_en"], "Place")
     return places
 
 
 def _industries(graph: Graph) -> dict[str, RefIndustry]:
     industries = {}
     for concept in graph.subjects(RDF.type, SKOS.Concept):
+        if not str(concept).startswith(IND):
+            continue   # a class of the national classification the taxonomy maps to
         key = str(concept).removeprefix(IND)
         zh = [str(o) for o in graph.objects(concept, SKOS.prefLabel) if getattr(o, "language", "") == "zh"]
         en = [str(o) for o in graph.objects(concept, SKOS.prefLabel) if getattr(o, "language", "") == "en"]
@@ -130,7 +147,7 @@ def _industries(graph: Graph) -> dict[str, RefIndustry]:
 
 @cache
 def reference() -> Reference:
-    graph = Graph().parse(reference_file("industries.ttl"))
+    graph = Graph().parse(reference_file("industries.ttl")).parse(reference_file("gbt4754.ttl"))
     for concept, broader in list(graph.subject_objects(SKOS.broader)):
         graph.add((broader, SKOS.narrower, concept))
     programmes = tuple(

@@ -297,11 +297,11 @@ async def _in_thread(function, *args):
 
 def _describe(iri: URIRef) -> str:
     term = iri.n3()
-    return f"""PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+    return f"""PREFIX kg: <https://w3id.org/zjkg/ontology#>
 CONSTRUCT {{ {term} ?p ?o . ?fact ?fp ?fo . }} WHERE {{
   {{ {term} ?p ?o }}
-  UNION {{ ?fact rdf:subject {term} ; ?fp ?fo }}
-  UNION {{ ?fact rdf:object {term} ; ?fp ?fo }}
+  UNION {{ ?fact kg:subject {term} ; ?fp ?fo }}
+  UNION {{ ?fact kg:object {term} ; ?fp ?fo }}
 }}"""
 
 
@@ -313,8 +313,8 @@ PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX prov: <http://www.w3.org/ns/prov#>
 PREFIX schema: <https://schema.org/>
 SELECT DISTINCT ?s ?sName ?p ?o ?oName ?quote ?doc ?confidence ?extractor WHERE {
-  { ?fact rdf:subject ?entity } UNION { ?fact rdf:object ?entity }
-  ?fact a kg:Assertion ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; kg:quote ?quote ;
+  { ?fact kg:subject ?entity } UNION { ?fact kg:object ?entity }
+  ?fact a kg:Assertion ; kg:subject ?s ; kg:predicate ?p ; kg:object ?o ; kg:quote ?quote ;
         kg:confidence ?confidence ; prov:wasDerivedFrom ?d ; prov:wasAttributedTo ?agent .
   ?d schema:name ?doc . ?agent rdfs:label ?extractor .
   OPTIONAL { ?s rdfs:label ?sName . FILTER (lang(?sName) = "zh") }

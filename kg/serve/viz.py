@@ -48,7 +48,7 @@ PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 PREFIX prov: <http://www.w3.org/ns/prov#>
 PREFIX schema: <https://schema.org/>
 SELECT ?s ?p ?o ?quote ?doc WHERE {{
-  ?a a kg:Assertion ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; kg:quote ?quote ;
+  ?a a kg:Assertion ; kg:subject ?s ; kg:predicate ?p ; kg:object ?o ; kg:quote ?quote ;
      prov:wasDerivedFrom ?d .
   ?d schema:name ?doc .
   VALUES ?p {{ {" ".join("kg:" + p for p in PREDICATES)} }}
