@@ -142,24 +142,25 @@ def predicate_iri(name: str) -> URIRef:
     return KG[name]
 
 
-# Characters kept as they are in an IRI path segment: ASCII letters, digits and -.~, and any
+# Characters kept as they are in an IRI path segment: ASCII letters, digits and -._, and any
 # letter, mark, number, punctuation or symbol outside ASCII (CJK names stay readable).
-_SEGMENT_ASCII = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-.~")
+_SEGMENT_ASCII = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._")
 _SEGMENT_ESCAPED_CATEGORIES = ("C", "Z")   # controls, format, unassigned, private use; spaces
 
 
 def iri_segment(text: str) -> str:
     """`text` as one IRI path segment that no server or client alters: every other character
-    becomes _XX (the hex of its UTF-8 bytes), so no segment holds '/', '%' or a space, and
-    '.' or '..' never stand alone. Injective: '_' itself is escaped."""
+    becomes ~XX (the hex of its UTF-8 bytes; '~' is unreserved, so nothing decodes it), so no
+    segment holds '/', '%' or a space, and '.' or '..' never stand alone. Injective: '~'
+    itself is escaped."""
     if not text:
         raise ValueError("an IRI segment cannot be empty")
     if set(text) == {"."}:
-        return "".join(f"_{ord(ch):02X}" for ch in text)
+        return "".join(f"~{ord(ch):02X}" for ch in text)
     out = []
     for ch in text:
         if ch in _SEGMENT_ASCII or (ord(ch) > 0x7F and unicodedata.category(ch)[0] not in _SEGMENT_ESCAPED_CATEGORIES):
             out.append(ch)
         else:
-            out.append("".join(f"_{byte:02X}" for byte in ch.encode("utf-8")))
+            out.append("".join(f"~{byte:02X}" for byte in ch.encode("utf-8")))
     return "".join(out)

@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, quote, unquote
 
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from rdflib import URIRef
 
 from ..model.errors import KGError, QueryFailedError, QueryLimitError, QuerySyntaxError
@@ -271,6 +271,10 @@ def create_app(pool: QueryPool) -> FastAPI:
     @app.get("/id/{path:path}")
     async def entity(path: str, request: Request) -> Response:
         iri = URIRef(BASE + "id/" + unquote(path))
+        target = await _in_thread(_alias_target, pool, iri)
+        if target:   # an older IRI of a merged or renamed entity (owl:sameAs): it keeps resolving
+            query = f"?{request.url.query}" if request.url.query else ""
+            return RedirectResponse(local_link(target) + query, status_code=301)
         accept = request.headers.get("accept", "")
         fmt = request.query_params.get("format")
         wants_rdf = fmt in ("turtle", "json-ld", "jsonld", "nt") or (
@@ -348,6 +352,20 @@ def local_link(iri: str) -> str:
 
 def _short(iri: str) -> str:
     return iri.rsplit("#", 1)[-1] if "#" in iri else iri.rsplit("/", 1)[-1]
+
+
+_ALIAS = """
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+SELECT ?target WHERE { ?entity owl:sameAs ?target . FILTER NOT EXISTS { ?entity a ?class } }"""
+
+
+def _alias_target(pool: QueryPool, iri: URIRef) -> str:
+    """The IRI an alias IRI stands for, or "" (entities are typed; aliases are not)."""
+    try:
+        rows = pool.run("sparql", with_values(_ALIAS, {"entity": iri})).rows
+    except (KGError, RuntimeError):
+        return ""
+    return str(rows[0]["target"]) if rows else ""
 
 
 def _entity_page(pool: QueryPool, iri: URIRef) -> Response:
