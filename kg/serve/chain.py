@@ -13,6 +13,7 @@ from rdflib import URIRef
 
 from .query import resolve_term
 from .store import Store
+from .terminal import plural
 
 _MEMBERS = """
 PREFIX kg:   <https://w3id.org/zjkg/ontology#>
@@ -111,7 +112,8 @@ def chain(store: Store, industry: str, city: str | None = None) -> Chain:
 
 def format_chain(result: Chain, quotes: int = 1) -> str:
     where = f" in {result.city}" if result.city else ""
-    lines = [f"{result.name}{where}: {len(result.companies)} companies, {len(result.leaders)} leaders"]
+    lines = [f"{result.name}{where}: {plural(len(result.companies), 'company', 'companies')}, "
+             f"{plural(len(result.leaders), 'leader')}"]
     if len(result.industries) > 1:
         lines.append("industries: " + "、".join(result.industries))
     for company in result.companies:
