@@ -15,7 +15,7 @@ from .conftest import ROOT
 
 def test_build_writes_a_void_and_dcat_description(corpus_build):
     files = corpus_build.files
-    void = Graph().parse(files["description"])
+    void = Graph().parse(files["void"])
     data = Dataset()
     data.parse(files["nquads"], format="nquads")
     assert set(data.graph(DESCRIPTION_GRAPH)) == set(void)
@@ -45,7 +45,7 @@ def test_build_writes_a_void_and_dcat_description(corpus_build):
 
 
 def test_build_is_a_prov_activity_of_the_kg_software(corpus_build):
-    void = Graph().parse(corpus_build.files["description"])
+    void = Graph().parse(corpus_build.files["void"])
     build = void.value(DATASET, PROV.wasGeneratedBy)
     assert (build, RDF.type, PROV.Activity) in void
     started, ended = (void.value(build, p).toPython() for p in (PROV.startedAtTime, PROV.endedAtTime))
@@ -59,9 +59,9 @@ def test_build_is_a_prov_activity_of_the_kg_software(corpus_build):
 def test_issued_stays_the_first_build_date_and_modified_follows_the_build(small_corpus, tmp_path, monkeypatch):
     out = tmp_path / "out"
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")   # 2026-01-01
-    first = Graph().parse(pipeline.build(small_corpus, out, use_cache=False).files["description"])
+    first = Graph().parse(pipeline.build(small_corpus, out, use_cache=False).files["void"])
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1769904000")   # 2026-02-01
-    second = Graph().parse(pipeline.build(small_corpus, out, use_cache=False).files["description"])
+    second = Graph().parse(pipeline.build(small_corpus, out, use_cache=False).files["void"])
     assert first.value(DATASET, DCTERMS.issued) == second.value(DATASET, DCTERMS.issued) == Literal(
         "2026-01-01", datatype=URIRef("http://www.w3.org/2001/XMLSchema#date"))
     assert str(second.value(DATASET, DCTERMS.modified)).startswith("2026-02-01")

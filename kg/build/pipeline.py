@@ -143,7 +143,7 @@ class BuildResult:
 
 ENDPOINT_STATE = ".endpoint-state.json"   # what was last sent to each Graph Store endpoint
 OUTPUTS = {"turtle": "graph.ttl", "trig": "graph.trig", "nquads": "graph.nq", "jsonl": "extraction.jsonl",
-           "manifest": "manifest.json", "description": "void.ttl", "identifiers": identifiers.FILE}
+           "manifest": "manifest.json", "void": "void.ttl", "iris": identifiers.FILE}
 
 
 def named_triples(corpus: Corpus, min_confidence: float = 0.0) -> dict[URIRef, list[ox.Triple]]:
@@ -203,9 +203,9 @@ def build(corpus_dir: Path, out_dir: Path, *, min_confidence: float = 0.0, worke
     writers = graph_writers(triples, merged)
     writers["jsonl"] = bytes_writer(jsonl.encode("utf-8"))
     writers["manifest"] = bytes_writer((json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
-    writers["description"] = lambda out: ox.serialize(sorted(description, key=str), out, ox.RdfFormat.TURTLE,
+    writers["void"] = lambda out: ox.serialize(sorted(description, key=str), out, ox.RdfFormat.TURTLE,
                                                       prefixes=TURTLE_PREFIXES)
-    writers["identifiers"] = bytes_writer(identifiers.dumps(corpus.identifiers))
+    writers["iris"] = bytes_writer(identifiers.dumps(corpus.identifiers))
     files = {kind: out_dir / OUTPUTS[kind] for kind in writers}
     write_all_atomic({files[kind]: writer for kind, writer in writers.items()})
     corpus.times["serialise"] = time.perf_counter() - started
