@@ -115,8 +115,8 @@ def _declare(g: Graph, entity: Entity, doc: URIRef, mentioned: bool) -> None:
         # An industry the taxonomy lacks: a concept of its own scheme, under the one it names.
         g.add((node, SKOS.prefLabel, Literal(entity.name, lang="zh")))
         g.add((node, SKOS.inScheme, EXTRACTED_INDUSTRY_SCHEME))
-        if entity.broader:
-            g.add((node, SKOS.broader, URIRef(entity.broader)))
+        for broader in entity.broader:
+            g.add((node, SKOS.broader, URIRef(broader)))
 
 
 def _declare_period(g: Graph, year: int | None) -> None:

@@ -12,7 +12,7 @@ UN/LOCODE, or the code the reference data gives), taxonomy industries by concept
 extracted entity is minted an IRI from its shortest name, and keeps the IRI the previous
 build gave it (kg/build/identifiers.py), so neither a fuller name in a later article nor
 the order documents are read in renames it. Industries the taxonomy lacks get IRIs of
-their own namespace, with the taxonomy concept whose name they contain as broader.
+their own namespace, with the taxonomy concepts whose names they contain as broader.
 """
 from __future__ import annotations
 
@@ -168,17 +168,39 @@ def _entity(key: tuple[str, str], label: str, names: set[str], ref: Reference) -
     canonical = min(names, key=lambda n: (-len(compare_key(n)), n))
     path = "place" if kind == "place" else PATHS[label]
     if kind == "industry":
-        entity = Entity("", label, industry_core(canonical), frozenset(names), broader=_broader_concept(value, ref))
+        entity = Entity("", label, industry_core(canonical), frozenset(names), broader=_broader_concepts(value, ref))
     else:
         entity = Entity("", label, canonical, frozenset(names))
     return replace(entity, iri=str(ID[f"{path}/{iri_segment(_mint_name(key, entity))}"])), False
 
 
-def _broader_concept(name: str, ref: Reference) -> str:
-    """The taxonomy concept whose longest name occurs in `name` (智能光伏组件 → 智能光伏), or ""."""
-    best = max(((len(n), -len(ind.key), ind.iri) for ind in ref.industries.values() for n in ind.names
-                if len(n) >= 2 and n in name), default=None)
-    return best[2] if best else ""
+def _broader_concepts(name: str, ref: Reference) -> tuple[str, ...]:
+    """The taxonomy concepts whose names occur in `name`, longest names first and without
+    overlap, less those that are broader than another found: 智能光伏组件 → 智能光伏;
+    工业软件和集成电路 → 工业软件, 集成电路; 新能源动力电池 → 动力电池 (under 新能源 already)."""
+    found: list[str] = []
+    taken = [False] * len(name)
+    for label, key in sorted(((n, i.key) for i in ref.industries.values() for n in i.names if len(n) >= 2),
+                             key=lambda pair: (-len(pair[0]), pair)):
+        at = name.find(label)
+        while at >= 0 and any(taken[at:at + len(label)]):
+            at = name.find(label, at + 1)
+        if at >= 0:
+            taken[at:at + len(label)] = [True] * len(label)
+            if key not in found:
+                found.append(key)
+    above = {a for key in found for a in _ancestors(key, ref)}
+    return tuple(sorted(ref.industries[k].iri for k in found if k not in above))
+
+
+def _ancestors(key: str, ref: Reference) -> set[str]:
+    out, frontier = set(), list(ref.industries[key].broader)
+    while frontier:
+        k = frontier.pop()
+        if k in ref.industries and k not in out:
+            out.add(k)
+            frontier.extend(ref.industries[k].broader)
+    return out
 
 
 def _resolve_document(extraction: DocumentExtraction, keys: _Keys,

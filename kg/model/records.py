@@ -126,7 +126,7 @@ class Entity:
     names: frozenset[str]
     ref: str = ""
     parent: str = ""    # IRI of the administrative parent, for reference places
-    broader: str = ""   # IRI of the taxonomy concept an extracted industry belongs under
+    broader: tuple[str, ...] = ()   # IRIs of the taxonomy concepts an extracted industry belongs under
     aliases: frozenset[str] = frozenset()   # older IRIs that now stand for this entity (owl:sameAs)
 
 
