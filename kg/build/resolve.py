@@ -190,7 +190,7 @@ def _broader_concepts(name: str, ref: Reference) -> tuple[str, ...]:
             if key not in found:
                 found.append(key)
     above = {a for key in found for a in _ancestors(key, ref)}
-    return tuple(sorted(ref.industries[k].iri for k in found if k not in above))
+    return tuple(sorted(str(ref.industries[k].iri) for k in found if k not in above))
 
 
 def _ancestors(key: str, ref: Reference) -> set[str]:
