@@ -217,7 +217,7 @@ def _add_place(g: Graph, place: RefPlace, places: dict[str, RefPlace]) -> None:
     for name in place.names[1:]:
         g.add((node, SKOS.altLabel, Literal(name, lang="zh")))
     if place.code_kind:
-        g.add((node, _CODE_PROPERTIES[place.code_kind], Literal(place.key)))
+        g.add((node, _CODE_PROPERTIES[place.code_kind], Literal(place.code)))
     if place.parent and place.parent in places:
         g.add((node, KG.partOf, URIRef(places[place.parent].iri)))
 

@@ -28,23 +28,25 @@ _CODE_KINDS = (("gb2260", re.compile(r"[1-8][0-9]{5}")), ("iso3166", re.compile(
 
 @dataclass(frozen=True, slots=True)
 class RefPlace:
-    key: str            # its code: GB/T 2260 (330782), ISO 3166-1 (US), UN/LOCODE (JPTYO), or one
-                        # the reference data assigns where none exists (x-yangtze-river-delta, 330783-x-hengdian)
+    key: str            # what mentions refer to it by: its GB/T 2260 code, else its name (world places)
+                        # or county code and name (towns)
     name: str           # official full name
     short: str          # short name as used in prose ("" when none)
     name_en: str
     label: str          # Province | City | County | Town | Place
     parent: str = ""    # key of the administrative parent
     zhejiang: bool = False
+    code: str = ""      # what its IRI is made of: GB/T 2260 (330782), ISO 3166-1 (US), UN/LOCODE (JPTYO),
+                        # or a code the reference data assigns where none exists (x-yangtze-river-delta)
 
     @property
     def iri(self) -> str:
-        return ID["place/" + self.key]
+        return ID["place/" + self.code]
 
     @property
     def code_kind(self) -> str:
         """Which standard the key is a code of: gb2260, iso3166, unlocode, or "" (assigned here)."""
-        return next((kind for kind, pattern in _CODE_KINDS if pattern.fullmatch(self.key)), "")
+        return next((kind for kind, pattern in _CODE_KINDS if pattern.fullmatch(self.code)), "")
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -115,19 +117,21 @@ def _places() -> dict[str, RefPlace]:
     places: dict[str, RefPlace] = {}
     for row in _rows("zhejiang_divisions.csv"):
         places[row["code"]] = RefPlace(row["code"], row["name"], row["short_name"], row["name_en"],
-                                       _LEVEL[row["level"]], row["parent_code"], zhejiang=True)
+                                       _LEVEL[row["level"]], row["parent_code"], zhejiang=True, code=row["code"])
     for row in _rows("china_provinces.csv"):
         # Provinces and autonomous regions are Provinces; municipalities and SARs are Places
         # (the annotation guidelines class 上海 as a Place, 江苏 as a Province).
         label = "Province" if row["kind"] in ("province", "autonomous_region") else "Place"
         places.setdefault(row["code"], RefPlace(row["code"], row["name"], row["short_name"],
-                                                row["name_en"], label))
+                                                row["name_en"], label, code=row["code"]))
     for row in _rows("zhejiang_towns.csv"):
-        places[row["code"]] = RefPlace(row["code"], row["name"], row["short_name"], row["name_en"], "Town",
-                               row["county_code"], zhejiang=True)
+        places[f"{row['county_code']}-{row['name']}"] = RefPlace(
+            f"{row['county_code']}-{row['name']}", row["name"], row["short_name"], row["name_en"], "Town",
+            row["county_code"], zhejiang=True, code=row["code"])
     for row in _rows("world_places.csv"):
         aliases = [a for a in row["aliases"].split("|") if a]
-        places[row["code"]] = RefPlace(row["code"], row["name"], "|".join(aliases), row["name_en"], "Place")
+        places[row["name"]] = RefPlace(row["name"], row["name"], "|".join(aliases), row["name_en"], "Place",
+                                       code=row["code"])
     return places
 
 
