@@ -81,10 +81,12 @@ def test_hostile_text_reaches_the_graph_cleaned_of_what_xml_forbids(server):
     quotes = [r["q"]["value"] for r in rows]
     assert status == 200 and any("onerror=window.kgPwned=1" in q for q in quotes)
     assert not any(ch in q for q in quotes for ch in "\x01\x0b")
-    # the offsets are those of the document's text: the quote is that span without the control characters
+    # the offsets are those of the document's text: the quote is that span, each control character
+    # replaced by U+FFFD so its length still matches the offsets (issue 15's shape kgs:quoteLength)
+    assert any("\ufffd" in q for q in quotes)
     for row in rows:
         span = TEXT[int(row["start"]["value"]):int(row["end"]["value"])]
-        assert row["q"]["value"] == span.replace("\x01", "").replace("\x0b", "")
+        assert row["q"]["value"] == span.replace("\x01", "\ufffd").replace("\x0b", "\ufffd")
 
 
 @pytest.mark.parametrize("query, accept", [
@@ -159,13 +161,17 @@ def test_hostile_protocol_cases_over_http(server):
 
 
 def test_hostile_entity_paths_decode_once_and_bad_ones_are_400_or_404(server):
+    from kg.build.emit import document_iri
     from kg.serve.markup import local_link
 
-    doc = "https://w3id.org/zjkg/id/doc/%22%3Cimg%20src=x%20onerror=window.kgPwned=4%3E%22"
+    doc = str(document_iri(DOC))      # id/doc/~22~3Cimg~20src=x~20onerror=… (iri_segment: no '%' in IRIs)
     status, body = http(server + local_link(doc), headers={"Accept": "text/html"})
     assert status == 200 and "kgPwned=4" in body and "<img src=x" not in body
     status, body = http(server + local_link(doc) + "?format=turtle")
     assert status == 200 and "kgPwned=4" in body
+    # decoded once, %22 stays %22 (an IRI holds no '"'): a graph IRI that does not exist, so 404
+    assert http(server + "/id/doc/%22%3Cimg%20src=x%20onerror=window.kgPwned=4%3E%22",
+                headers={"Accept": "text/html"})[0] == 404
     assert http(server + "/id/%00", headers={"Accept": "text/html"})[0] == 404
     assert http(server + "/id/%FF", headers={"Accept": "text/html"})[0] == 400
     assert http(server + "/id/company/x?format=bogus")[0] == 400

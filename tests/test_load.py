@@ -67,3 +67,21 @@ def test_load_one_client_gets_its_share_then_429(server):
     for thread in threads:
         thread.join()
     assert sorted(statuses) == [429, 429, 503, 503, 503]     # --per-client 3: three run (to the limit), two refused
+
+
+def test_load_entity_pages_count_in_the_clients_share(server):
+    """/id/… asks the pool (whether the IRI is an alias to answer with a 301, then the page's
+    queries): with its share held by slow queries, the client is told 429 at once, not queued."""
+    import urllib.parse
+
+    port, _ = server
+    stuck = [threading.Thread(target=get, args=("127.0.0.1", port, sparql_path(STUCK)), kwargs={"source": "127.0.0.40"})
+             for _ in range(3)]
+    for thread in stuck:
+        thread.start()
+    time.sleep(0.3)                             # the three are in the pool
+    status, body = get("127.0.0.1", port, "/id/company/" + urllib.parse.quote("晶科"), source="127.0.0.40")
+    for thread in stuck:
+        thread.join()
+    assert status == 429 and "requests running or waiting" in body
+    assert get("127.0.0.1", port, "/id/company/" + urllib.parse.quote("晶科"), source="127.0.0.40")[0] == 200

@@ -14,11 +14,12 @@ _STRING = "http://www.w3.org/2001/XMLSchema#string"
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
-def xml_text(text: str) -> str:
+def xml_text(text: str, replacement: str = "") -> str:
     """The text without the characters XML 1.0 forbids (C0 controls but tab, LF and CR;
     lone surrogates; U+FFFE/FFFF), so RDF/XML and SPARQL XML results stay well-formed.
-    Only characters are dropped, so offsets into the source text still hold for the rest."""
-    return _NOT_XML.sub("", text) if _NOT_XML.search(text) else text
+    Each is dropped, or becomes `replacement` where the text must keep its length (a quote
+    spans exactly its offsets into the source text)."""
+    return _NOT_XML.sub(replacement, text) if _NOT_XML.search(text) else text
 
 
 @lru_cache(maxsize=1 << 20)   # the same IRIs recur in every document

@@ -15,17 +15,18 @@ from collections import OrderedDict
 from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from rdflib import URIRef
 
 from ..model.errors import (KGError, QueryLimitError, QueryRefusedError, QuerySyntaxError, UnknownNameError,
                             UnknownQueryError)
 from .limits import Limits, protect
-from .markup import path_iri
+from .markup import local_link, path_iri
+from .page_queries import page_query
 from .pages import add_routes, entity_page, page_response
 from .protocol import BadRequest, query_params, sparql_request
 from .query import GRAPH_TYPES, SELECT_TYPES, named_queries, negotiate, xml_safe_graph
-from .results import Result
+from .results import Result, with_values
 from .workers import CLIENT, PoolBusyError, QueryPool
 
 MAP_CACHE_BYTES = 64 * 1024 * 1024   # drawn maps kept, by city and chain; the least recently used go first
@@ -66,9 +67,10 @@ def create_app(pool: QueryPool, limits: Limits | None = None) -> FastAPI:
             return error(406, f"this query gives results; acceptable types: {', '.join(SELECT_TYPES)}")
         return Response(SELECT_TYPES[media](result), media_type=media + ("" if "charset" in media else "; charset=utf-8"))
 
-    async def execute(operation: str, payload, accept: str, fmt: str | None, dataset=None) -> Response:
+    async def ask(operation: str, payload, dataset=None) -> Result | Response:
+        """The pool's answer, or the error response saying why there is none."""
         try:
-            result = await asyncio.wrap_future(pool.submit(operation, payload, dataset=dataset))
+            return await asyncio.wrap_future(pool.submit(operation, payload, dataset=dataset))
         except (QuerySyntaxError, QueryRefusedError) as exc:
             return error(400, str(exc))
         except QueryLimitError as exc:
@@ -81,6 +83,11 @@ def create_app(pool: QueryPool, limits: Limits | None = None) -> FastAPI:
             return error(400, str(exc))
         except RuntimeError as exc:
             return error(500, f"the query failed: {exc}")
+
+    async def execute(operation: str, payload, accept: str, fmt: str | None, dataset=None) -> Response:
+        result = await ask(operation, payload, dataset)
+        if isinstance(result, Response):
+            return result
         return await _in_thread(respond, result, accept, fmt)
 
     @app.api_route("/sparql", methods=["GET", "POST"])
@@ -161,6 +168,13 @@ def create_app(pool: QueryPool, limits: Limits | None = None) -> FastAPI:
         fmt = request.query_params.get("format")
         if fmt not in (None, "turtle", "json-ld", "jsonld", "nt", "html"):
             return error(400, f"unknown format={fmt}; one of turtle, json-ld, nt, html")
+        alias = await ask("sparql", with_values(page_query("entity-alias"), {"entity": iri}))
+        if isinstance(alias, Response):
+            return alias
+        if alias.rows:   # an older IRI of a merged entity (owl:sameAs): it keeps resolving
+            query = request.scope.get("query_string", b"").decode("latin-1")
+            return RedirectResponse(local_link(str(alias.rows[0]["target"])) + (f"?{query}" if query else ""),
+                                    status_code=301)
         wants_rdf = fmt in ("turtle", "json-ld", "jsonld", "nt") or (fmt is None and
             negotiate(accept, ["text/html", *GRAPH_TYPES]) not in (None, "text/html") and "text/html" not in accept)
         if wants_rdf:
@@ -217,11 +231,11 @@ async def _in_thread(function, *args):
 
 def _describe(iri: URIRef) -> str:
     term = iri.n3()
-    return f"""PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+    return f"""PREFIX kg: <https://w3id.org/zjkg/ontology#>
 CONSTRUCT {{ {term} ?p ?o . ?fact ?fp ?fo . }} WHERE {{
   {{ {term} ?p ?o }}
-  UNION {{ ?fact rdf:subject {term} ; ?fp ?fo }}
-  UNION {{ ?fact rdf:object {term} ; ?fp ?fo }}
+  UNION {{ ?fact kg:subject {term} ; ?fp ?fo }}
+  UNION {{ ?fact kg:object {term} ; ?fp ?fo }}
 }}"""
 
 

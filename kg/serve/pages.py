@@ -40,8 +40,7 @@ CHAIN_ROLES = ("prioritizes", "leadsChain", "inIndustry", "hosts", "operates", "
 Run = Callable[[str], Result]
 # Terms of the public vocabularies the graph uses, offered by the editor beside the ontology's.
 COMMON_TERMS = {
-    "rdf:type": "类型 type", "rdf:subject": "subject of an assertion", "rdf:predicate": "predicate of an assertion",
-    "rdf:object": "object of an assertion", "rdfs:label": "名称 label", "rdfs:comment": "comment",
+    "rdf:type": "类型 type", "rdfs:label": "名称 label", "rdfs:comment": "comment",
     "skos:prefLabel": "首选名称 preferred label", "skos:altLabel": "别名 alias", "skos:broader": "上位 broader",
     "skos:narrower": "下位 narrower", "prov:wasDerivedFrom": "出自文档 the document", "prov:wasAttributedTo": "抽取规则 rule",
     "schema:name": "文件名 file name", "schema:about": "关于 about", "dct:title": "标题 title", "dct:date": "日期 date",
