@@ -35,7 +35,7 @@ from .model.errors import KGError
 _BUSIEST = {
     "city": "?e a kg:City . ?x kg:locatedIn/kg:partOf* ?e .",
     "industry": "?e a kg:Industry . ?x kg:leadsChain|kg:inIndustry|kg:prioritizes ?e .",
-    "entity": "?e a kg:Company . ?x rdf:subject ?e .",
+    "entity": "?e a kg:Company . ?x kg:subject ?e .",
 }
 STORE_KINDS = ("rdflib", "oxigraph", "pyoxigraph")
 _RUN_ONCE = 10.0   # seconds: a query slower than this is not repeated

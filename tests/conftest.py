@@ -1,10 +1,15 @@
 """Shared fixtures: one build of the seed corpus and one of the small hand-written article."""
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
+
+# Builds stamp their dataset description with the time; a fixed one (the reproducible-builds
+# convention kg follows) lets tests compare the files of two builds byte for byte.
+os.environ.setdefault("SOURCE_DATE_EPOCH", "1767225600")   # 2026-01-01T00:00:00Z
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "data" / "corpus"

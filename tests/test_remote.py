@@ -92,7 +92,7 @@ def same_graphs(a: dict, b: dict) -> bool:
 
 def test_remote_build_loads_one_named_graph_per_document(loaded, oxigraph):
     corpus, out, result = loaded
-    assert len(result.pushed.replaced) == len(list(corpus.glob("*.txt"))) + 2   # + reference, ontology
+    assert len(result.pushed.replaced) == len(list(corpus.glob("*.txt"))) + 3   # + reference, ontology, description
     assert same_graphs(server_graphs(oxigraph), local_graphs(out))
 
 

@@ -50,3 +50,15 @@ def test_resolve_canonical_names_do_not_depend_on_document_order():
     first, _ = resolved(a, b)
     second, _ = resolved(b, a)
     assert {e.iri: e.name for e in first.values()} == {e.iri: e.name for e in second.values()}
+
+
+def test_resolve_an_extracted_industry_goes_under_the_taxonomy_concepts_it_names():
+    from kg.build.resolve import _broader_concepts
+    from kg.model.reference import reference
+
+    ind = "https://w3id.org/zjkg/id/industry/"
+    ref = reference()
+    assert _broader_concepts("智能光伏组件", ref) == (ind + "smart-pv",)
+    assert _broader_concepts("工业软件和集成电路", ref) == (ind + "industrial-software", ind + "integrated-circuits")
+    assert _broader_concepts("新能源动力电池生产", ref) == (ind + "power-batteries",)   # 新能源 is above it already
+    assert _broader_concepts("及零部件", ref) == ()

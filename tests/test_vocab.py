@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from rdflib import Graph, URIRef
+from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
 from kg.model import vocab
@@ -50,3 +50,23 @@ def test_vocab_signatures_match_domains_and_ranges():
         term = URIRef(KG + name)
         assert _closure(ontology, ontology.value(term, RDFS.domain)) == set(domain), name
         assert _closure(ontology, ontology.value(term, RDFS.range)) == set(range_), name
+
+
+def test_vocab_signatures_match_the_classes_the_shapes_allow():
+    ontology = Graph().parse(ontology_file("kg.ttl"))
+    shapes = Graph().parse(ontology_file("shapes.ttl"))
+    SH = Namespace("http://www.w3.org/ns/shacl#")
+    for name, (domain, range_) in vocab.SIGNATURES.items():
+        term = URIRef(KG + name)
+        shape = next(s for s in shapes.subjects(SH.targetSubjectsOf, term) if (s, SH["class"], None) in shapes)
+        assert _closure(ontology, shapes.value(shape, SH["class"])) == set(domain), name
+        ranges = [shapes.value(p, SH["class"]) for p in shapes.objects(shape, SH.property) if shapes.value(p, SH.path) == term]
+        assert len(ranges) == 1 and _closure(ontology, ranges[0]) == set(range_), name
+
+
+def test_vocab_domains_and_ranges_are_named_classes():
+    """OWL 2 RL allows no union as a domain or range: each is a named class."""
+    ontology = Graph().parse(ontology_file("kg.ttl"))
+    for predicate in (RDFS.domain, RDFS.range):
+        for value in ontology.objects(None, predicate):
+            assert isinstance(value, URIRef), value

@@ -1,11 +1,13 @@
 """Stage 7: entities and facts → RDF, one named graph per document.
 
 Each document's graph holds the document node, the entities it names (class, label,
-kg:mentionedIn), its facts and figures. A fact is the triple itself plus a kg:Assertion
-(an rdf:Statement and prov:Entity) carrying the quote, its character offsets, the
-extractor (a prov:SoftwareAgent) and a confidence; a figure is a kg:Observation of the
-Data Cube data set kg:figures with the same provenance. The administrative divisions and
-the industry taxonomy form the reference graph, the ontology a graph of its own.
+kg:mentionedIn, owl:sameAs from their older IRIs), its facts and figures. A fact is the
+triple itself plus a kg:Assertion (an n-ary prov:Entity: kg:subject, kg:predicate,
+kg:object) carrying the quote, its character offsets, the extractor (a prov:SoftwareAgent)
+and a confidence; a figure is a kg:Observation of the Data Cube data set kg:figures with
+the same provenance. Fact and observation IRIs are digests of the document's content hash
+and the fact itself: no file name, no offset. The administrative divisions and the industry
+taxonomy form the reference graph, the ontology a graph of its own.
 """
 from __future__ import annotations
 
@@ -17,16 +19,22 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
-from ..model.reference import reference
-from .resolve import iri_segment
+from ..model.reference import RefPlace, reference
 from ..model.resources import ontology_file
 from ..model.records import Entity, Fact, Observation, ResolvedDocument
-from ..model.vocab import ID, KG, QB, SCHEMA, class_iri, predicate_iri
+from ..model.terms import xml_text
+from ..model.vocab import DCAT, ID, KG, QB, SCHEMA, VOID, class_iri, iri_segment, predicate_iri
+from .resolve import observation_key
 
 REFERENCE_GRAPH = URIRef(ID["graph/reference"])
 ONTOLOGY_GRAPH = URIRef(ID["graph/ontology"])
+TAXONOMY_SCHEME = URIRef(ID["industry-scheme"])
+EXTRACTED_INDUSTRY_SCHEME = URIRef(ID["extracted-industry-scheme"])
+UNKNOWN_PERIOD = URIRef(ID["period/unknown"])
+_CODE_PROPERTIES = {"gb2260": KG.adminCode, "division": KG.divisionCode, "iso3166": KG.countryCode,
+                    "unlocode": KG.locode}
 PREFIXES = {"kg": KG._NS, "rdf": RDF, "id": ID, "place": ID["place/"], "ind": ID["industry/"], "prov": PROV, "skos": SKOS,
-            "schema": SCHEMA, "qb": QB, "dct": DCTERMS, "rdfs": RDFS, "owl": OWL, "xsd": XSD}
+            "schema": SCHEMA, "qb": QB, "dct": DCTERMS, "rdfs": RDFS, "owl": OWL, "xsd": XSD, "void": VOID, "dcat": DCAT}
 
 
 def document_iri(doc_name: str) -> URIRef:
@@ -38,7 +46,13 @@ def graph_iri(doc_name: str) -> URIRef:
 
 
 def extractor_iri(name: str) -> URIRef:
-    return URIRef(ID["extractor/" + iri_segment(name.replace(":", "/"))])
+    """id/extractor/<rule id>: a rule id such as leader-list stays as it is; any other
+    character is escaped by iri_segment, so no id can put a '/' or '%' in the IRI."""
+    return URIRef(ID["extractor/" + iri_segment(name)])
+
+
+def period_iri(year: int | None) -> URIRef:
+    return UNKNOWN_PERIOD if year is None else URIRef(ID[f"period/{year}"])
 
 
 def _digest(*parts: object) -> str:
@@ -60,7 +74,7 @@ def document_graph(resolved: ResolvedDocument, entities: dict[str, Entity], min_
     g.add((node, SCHEMA.name, Literal(doc.name)))
     g.add((node, KG.contentHash, Literal(doc.content_hash)))
     if doc.title:
-        g.add((node, DCTERMS.title, Literal(doc.title, lang="zh")))
+        g.add((node, DCTERMS.title, Literal(xml_text(doc.title), lang="zh")))
     if doc.source:
         g.add((node, DCTERMS.source, Literal(doc.source)))
     facts = [f for f in resolved.facts if f.confidence >= min_confidence]
@@ -69,14 +83,16 @@ def document_graph(resolved: ResolvedDocument, entities: dict[str, Entity], min_
         {o.region for o in observations} | {o.industry for o in observations if o.industry}
     for iri in sorted(used):
         _declare(g, entities[iri], node, mentioned=iri in resolved.surface)
+    for year in sorted({o.year for o in observations}, key=lambda y: (y is not None, y)):
+        _declare_period(g, year)
     for name in doc.about:
         place = _place_named(name)
         if place:
             g.add((node, SCHEMA.about, URIRef(place)))
     for fact in facts:
-        _add_fact(g, fact, node)
+        _add_fact(g, fact, node, doc.content_hash)
     for observation in observations:
-        _add_observation(g, observation, node)
+        _add_observation(g, observation, node, doc.content_hash)
     return g
 
 
@@ -90,17 +106,38 @@ def _place_named(name: str) -> str:
 def _declare(g: Graph, entity: Entity, doc: URIRef, mentioned: bool) -> None:
     node = URIRef(entity.iri)
     g.add((node, RDF.type, class_iri(entity.label)))
-    g.add((node, RDFS.label, Literal(entity.name, lang="zh")))
+    g.add((node, RDFS.label, Literal(xml_text(entity.name), lang="zh")))
     for name in sorted(entity.names - {entity.name}):
-        g.add((node, SKOS.altLabel, Literal(name, lang="zh")))
+        g.add((node, SKOS.altLabel, Literal(xml_text(name), lang="zh")))
     if mentioned:
         g.add((node, KG.mentionedIn, doc))
+    for alias in sorted(entity.aliases):
+        g.add((URIRef(alias), OWL.sameAs, node))
+    if entity.label == "Industry" and not entity.ref:
+        # An industry the taxonomy lacks: a concept of its own scheme, under the one it names.
+        g.add((node, SKOS.prefLabel, Literal(xml_text(entity.name), lang="zh")))
+        g.add((node, SKOS.inScheme, EXTRACTED_INDUSTRY_SCHEME))
+        for broader in entity.broader:
+            g.add((node, SKOS.broader, URIRef(broader)))
+
+
+def _declare_period(g: Graph, year: int | None) -> None:
+    node = period_iri(year)
+    g.add((node, RDF.type, KG.Period))
+    if year is None:
+        g.add((node, RDFS.label, Literal("年份未知", lang="zh")))
+        g.add((node, RDFS.label, Literal("year unknown", lang="en")))
+    else:
+        g.add((node, RDFS.label, Literal(f"{year}年", lang="zh")))
+        g.add((node, RDFS.label, Literal(str(year), lang="en")))
 
 
 def _provenance(g: Graph, node: URIRef, doc: URIRef, quote: str, start: int, end: int,
                 extractor: str, confidence: float) -> None:
     agent = extractor_iri(extractor)
-    g.add((node, KG.quote, Literal(quote)))
+    # Offsets stay those of the document's text and the quote spans them exactly (the shapes
+    # check its length): a character XML forbids becomes U+FFFD, not nothing.
+    g.add((node, KG.quote, Literal(xml_text(quote, "\ufffd"))))
     g.add((node, KG.startOffset, Literal(start, datatype=XSD.integer)))
     g.add((node, KG.endOffset, Literal(end, datatype=XSD.integer)))
     g.add((node, KG.confidence, Literal(Decimal(str(confidence)), datatype=XSD.decimal)))
@@ -108,25 +145,36 @@ def _provenance(g: Graph, node: URIRef, doc: URIRef, quote: str, start: int, end
     g.add((node, PROV.wasAttributedTo, agent))
     g.add((agent, RDF.type, KG.Extractor))
     g.add((agent, RDFS.label, Literal(extractor)))
+    g.add((agent, DCTERMS.identifier, Literal(extractor)))
 
 
-def _add_fact(g: Graph, fact: Fact, doc: URIRef) -> None:
+def fact_iri(content_hash: str, fact: Fact) -> URIRef:
+    return URIRef(ID["fact/" + _digest(content_hash, fact.subject, fact.predicate, fact.object)])
+
+
+def observation_iri(content_hash: str, obs: Observation) -> URIRef:
+    return URIRef(ID["observation/" + _digest(content_hash, *observation_key(obs))])
+
+
+def _add_fact(g: Graph, fact: Fact, doc: URIRef, content_hash: str) -> None:
     s, p, o = URIRef(fact.subject), predicate_iri(fact.predicate), URIRef(fact.object)
     g.add((s, p, o))
-    node = URIRef(ID["fact/" + _digest(fact.doc, fact.subject, fact.predicate, fact.object)])
+    node = fact_iri(content_hash, fact)
     g.add((node, RDF.type, KG.Assertion))
-    g.add((node, RDF.subject, s))
-    g.add((node, RDF.predicate, p))
-    g.add((node, RDF.object, o))
+    g.add((node, KG.subject, s))
+    g.add((node, KG.predicate, p))
+    g.add((node, KG.object, o))
     _provenance(g, node, doc, fact.quote, fact.start, fact.end, fact.extractor, fact.confidence)
 
 
-def _add_observation(g: Graph, obs: Observation, doc: URIRef) -> None:
-    node = URIRef(ID["observation/" + _digest(obs.doc, obs.region, obs.value, obs.unit, obs.year, obs.target, obs.start)])
+def _add_observation(g: Graph, obs: Observation, doc: URIRef, content_hash: str) -> None:
+    node = observation_iri(content_hash, obs)
     g.add((node, RDF.type, KG.Observation))
     g.add((node, QB.dataSet, KG.figures))
+    g.add((node, KG.sourceDocument, doc))
     g.add((node, KG.region, URIRef(obs.region)))
     g.add((node, KG.indicator, Literal(obs.indicator)))
+    g.add((node, KG.refPeriod, period_iri(obs.year)))
     if obs.year is not None:
         g.add((node, KG.year, Literal(obs.year, datatype=XSD.integer)))
     g.add((node, KG.value, Literal(Decimal(repr(obs.value)).normalize(), datatype=XSD.decimal)))
@@ -139,29 +187,23 @@ def _add_observation(g: Graph, obs: Observation, doc: URIRef) -> None:
 
 @cache
 def reference_graph() -> Graph:
-    """Places (GB/T 2260 and the world list), the industry taxonomy and the programmes."""
+    """Places (GB/T 2260 and the world list), the industry taxonomy with its mappings to
+    GB/T 4754, and the programmes."""
     ref = reference()
     g = new_graph()
     for triple in ref.industry_graph:
         g.add(triple)
-    for key, industry in ref.industries.items():
+    for industry in ref.industries.values():
         node = URIRef(industry.iri)
         g.add((node, RDF.type, KG.Industry))
         g.add((node, RDFS.label, Literal(industry.name, lang="zh")))
+    g.add((EXTRACTED_INDUSTRY_SCHEME, RDF.type, SKOS.ConceptScheme))
+    g.add((EXTRACTED_INDUSTRY_SCHEME, SKOS.prefLabel, Literal("文章中出现而分类中没有的产业", lang="zh")))
+    g.add((EXTRACTED_INDUSTRY_SCHEME, SKOS.prefLabel, Literal("Industries the articles name that the taxonomy lacks", lang="en")))
     for place in ref.places.values():
-        node = URIRef(place.iri)
-        g.add((node, RDF.type, class_iri(place.label)))
-        g.add((node, RDFS.label, Literal(place.name, lang="zh")))
-        if place.name_en:
-            g.add((node, RDFS.label, Literal(place.name_en, lang="en")))
-        for name in place.names[1:]:
-            g.add((node, SKOS.altLabel, Literal(name, lang="zh")))
-        if key_is_code(place.key):
-            g.add((node, KG.adminCode, Literal(place.key)))
-        if place.parent and place.parent in ref.places:
-            g.add((node, KG.partOf, URIRef(ref.places[place.parent].iri)))
+        _add_place(g, place, ref.places)
     for programme in ref.programmes:
-        node = URIRef(ID["policy/" + iri_segment(programme.name)])
+        node = URIRef(programme.iri)
         g.add((node, RDF.type, KG.Policy))
         g.add((node, RDFS.label, Literal(programme.name, lang="zh")))
         g.add((node, RDFS.label, Literal(programme.name_en, lang="en")))
@@ -170,8 +212,18 @@ def reference_graph() -> Graph:
     return g
 
 
-def key_is_code(key: str) -> bool:
-    return len(key) == 6 and key.isdigit()
+def _add_place(g: Graph, place: RefPlace, places: dict[str, RefPlace]) -> None:
+    node = URIRef(place.iri)
+    g.add((node, RDF.type, class_iri(place.label)))
+    g.add((node, RDFS.label, Literal(place.name, lang="zh")))
+    if place.name_en:
+        g.add((node, RDFS.label, Literal(place.name_en, lang="en")))
+    for name in place.names[1:]:
+        g.add((node, SKOS.altLabel, Literal(name, lang="zh")))
+    if place.code_kind:
+        g.add((node, _CODE_PROPERTIES[place.code_kind], Literal(place.code)))
+    if place.parent and place.parent in places:
+        g.add((node, KG.partOf, URIRef(places[place.parent].iri)))
 
 
 @cache

@@ -22,13 +22,13 @@ from typing import TYPE_CHECKING, Callable, Sequence
 import pyoxigraph as ox
 from rdflib import URIRef
 
-from . import emit, export
+from . import describe, emit, export, identifiers
 from ..model.errors import EndpointError, ValidationError
 from ..extract import extract_document, extractor_version
 from ..extract.load import load_corpus
-from .resolve import resolve
+from .resolve import resolve_with_identifiers
 from .files import bytes_writer, write_all_atomic, write_atomic
-from .serialise import graph_writers, union
+from .serialise import TURTLE_PREFIXES, graph_writers, union
 from ..model.terms import oxigraph_triples
 from ..model.records import Document, DocumentExtraction, Entity, LoadProblem, ResolvedDocument
 from .validate import Validation, combine, validate_document, validate_triples
@@ -114,18 +114,20 @@ class Corpus:
     entities: dict[str, Entity]
     resolved: list[ResolvedDocument]
     times: dict[str, float] = field(default_factory=dict)
+    identifiers: dict[str, identifiers.Identifier] = field(default_factory=dict)   # the registry after resolution
 
 
-def extract(corpus_dir: Path, workers: int = 1, cache_dir: Path | None = None, progress: Progress | None = None) -> Corpus:
+def extract(corpus_dir: Path, workers: int = 1, cache_dir: Path | None = None, progress: Progress | None = None,
+            previous_identifiers: dict[str, identifiers.Identifier] | None = None) -> Corpus:
     times: dict[str, float] = {}
     started = time.perf_counter()
     docs, problems = load_corpus(corpus_dir)
     times["load"] = time.perf_counter() - started
     extractions = extract_corpus(docs, workers, cache_dir, times, progress)
     started = time.perf_counter()
-    entities, resolved = resolve(extractions)
+    entities, resolved, registry = resolve_with_identifiers(extractions, previous_identifiers or {})
     times["resolution"] = time.perf_counter() - started
-    return Corpus(docs, problems, entities, resolved, times)
+    return Corpus(docs, problems, entities, resolved, times, registry)
 
 
 @dataclass
@@ -141,7 +143,7 @@ class BuildResult:
 
 ENDPOINT_STATE = ".endpoint-state.json"   # what was last sent to each Graph Store endpoint
 OUTPUTS = {"turtle": "graph.ttl", "trig": "graph.trig", "nquads": "graph.nq", "jsonl": "extraction.jsonl",
-           "manifest": "manifest.json"}
+           "manifest": "manifest.json", "void": "void.ttl", "iris": identifiers.FILE}
 
 
 def named_triples(corpus: Corpus, min_confidence: float = 0.0) -> dict[URIRef, list[ox.Triple]]:
@@ -165,14 +167,19 @@ def build(corpus_dir: Path, out_dir: Path, *, min_confidence: float = 0.0, worke
     Store endpoint if one is given; `progress(done, total)` is told of each document extracted. Raises ValidationError (and leaves the previous outputs
     untouched) when the graph does not conform."""
     out_dir = Path(out_dir)
+    build_started = describe.now()
     cache_dir = out_dir / ".cache" if use_cache else None
-    corpus = extract(corpus_dir, workers, cache_dir, progress)
+    corpus = extract(corpus_dir, workers, cache_dir, progress, _previous_identifiers(out_dir))
     started = time.perf_counter()
     triples = named_triples(corpus, min_confidence)
+    times = describe.BuildTimes(build_started, describe.now(), _first_issued(out_dir) or build_started.date())
+    description = oxigraph_triples(describe.description_graph(triples, corpus.documents, times, extractor_version()))
+    triples[describe.DESCRIPTION_GRAPH] = description
     corpus.times["rdf"] = time.perf_counter() - started
     started = time.perf_counter()
     validation = combine([validate_document(triples[emit.graph_iri(r.document.name)], r.document.name)
-                          for r in corpus.resolved] + [_validate_reference(cache_dir)])
+                          for r in corpus.resolved] + [_validate_reference(cache_dir),
+                                                       validate_triples(description, "description")])
     corpus.times["shacl"] = time.perf_counter() - started
     if not validation.conforms:
         raise ValidationError(validation.text)
@@ -184,6 +191,8 @@ def build(corpus_dir: Path, out_dir: Path, *, min_confidence: float = 0.0, worke
     observations = sum(1 for r in corpus.resolved for o in r.observations if o.confidence >= min_confidence)
     manifest = {
         "extractor_version": extractor_version(),
+        "issued": times.issued.isoformat(),
+        "modified": times.ended.isoformat(),
         "min_confidence": min_confidence,
         "documents": [{"name": d.name, "content_hash": d.content_hash, "graph": str(emit.graph_iri(d.name))}
                       for d in corpus.documents],
@@ -194,6 +203,9 @@ def build(corpus_dir: Path, out_dir: Path, *, min_confidence: float = 0.0, worke
     writers = graph_writers(triples, merged)
     writers["jsonl"] = bytes_writer(jsonl.encode("utf-8"))
     writers["manifest"] = bytes_writer((json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+    writers["void"] = lambda out: ox.serialize(sorted(description, key=str), out, ox.RdfFormat.TURTLE,
+                                                      prefixes=TURTLE_PREFIXES)
+    writers["iris"] = bytes_writer(identifiers.dumps(corpus.identifiers))
     files = {kind: out_dir / OUTPUTS[kind] for kind in writers}
     write_all_atomic({files[kind]: writer for kind, writer in writers.items()})
     corpus.times["serialise"] = time.perf_counter() - started
@@ -208,6 +220,26 @@ def build(corpus_dir: Path, out_dir: Path, *, min_confidence: float = 0.0, worke
             raise EndpointError(f"the graph was built in {out_dir} but not fully loaded into {endpoint}: {exc}") from None
         corpus.times["push"] = time.perf_counter() - started
     return BuildResult(corpus, files, len(merged), facts, observations, validation, pushed)
+
+
+def _previous_identifiers(out_dir: Path) -> dict[str, identifiers.Identifier]:
+    """The IRIs the last build into `out_dir` minted (none on a first build)."""
+    path = out_dir / identifiers.FILE
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return {}
+    return identifiers.loads(data, str(path))
+
+
+def _first_issued(out_dir: Path):
+    """The date the first build into `out_dir` issued the dataset, from its manifest."""
+    from datetime import date
+
+    try:
+        return date.fromisoformat(json.loads((out_dir / OUTPUTS["manifest"]).read_text(encoding="utf-8"))["issued"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def _validate_reference(cache_dir: Path | None) -> Validation:

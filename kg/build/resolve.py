@@ -4,33 +4,38 @@ Places resolve to the administrative reference data (义乌 → 义乌市, GB/T 
 industries to the taxonomy (影视 → 数字影视) or to a concept of their own, programmes to
 the programme list. Organisations, platforms and projects of one class are one entity
 when one name is a shorter form of another (星海光电 / 浙江星海光电科技股份有限公司,
-远航 / 远航集团); a short name two longer names share stays apart. The canonical name
-is the longest (then the smallest in code-point order), so IRIs do not depend on the
-order the documents are read in.
+远航 / 远航集团, a zone and its abbreviations 某县经济开发区 / 某县经开区); a short name two
+longer names share stays apart. The canonical name (the label) is the longest (then the
+smallest in code-point order).
+
+IRIs (README "Data model"): reference entities by their code (GB/T 2260, the statistical
+division code of a township, ISO 3166-1, UN/LOCODE, or the code the reference data gives),
+taxonomy industries by concept; an extracted entity is minted an IRI from its shortest name,
+and keeps the IRI the previous build gave it (kg/build/identifiers.py), so neither a fuller
+name in a later article nor the order documents are read in renames it. Industries the
+taxonomy lacks get IRIs of their own namespace, with the taxonomy concepts whose names they
+contain as broader.
 """
 from __future__ import annotations
 
 import re
 from collections import defaultdict
-from typing import Sequence
+from dataclasses import replace
+from typing import Mapping, Sequence
 
 from ..model.names import company_aliases, compare_key, industry_core, park_short_forms
-from ..model.reference import reference
+from ..model.reference import Reference, reference
 from ..model.records import (DocumentExtraction, Entity, Fact, Mention, Observation, ResolvedDocument)
-from ..model.vocab import ID, PLACES
+from ..model.vocab import ID, PLACES, iri_segment
+from .identifiers import Candidate, Identifier, assign
 
 PATHS = {
     "Company": "company", "ResearchInstitute": "research-institute", "GovernmentBody": "government-body",
     "Association": "association", "IndustrialPark": "industrial-park", "DataCenter": "data-center",
-    "DigitalPlatform": "digital-platform", "Policy": "policy", "Project": "project", "Industry": "industry",
+    "DigitalPlatform": "digital-platform", "Policy": "policy", "Project": "project",
+    "Industry": "extracted-industry",   # the taxonomy's own concepts are id/industry/<concept>
 }
 _BRACKETED = re.compile(r"\([^()]*\)")
-_UNSAFE = set(' "<>\\^`{|}#?%/')
-
-
-def iri_segment(name: str) -> str:
-    """A readable IRI path segment: CJK kept, ASCII characters IRIs forbid percent-encoded."""
-    return "".join(f"%{ord(ch):02X}" if ch in _UNSAFE or ord(ch) < 0x21 else ch for ch in name)
 
 
 class _Keys:
@@ -116,7 +121,17 @@ def _all_mentions(extraction: DocumentExtraction) -> list[Mention]:
     return found
 
 
-def resolve(extractions: Sequence[DocumentExtraction]) -> tuple[dict[str, Entity], list[ResolvedDocument]]:
+def resolve(extractions: Sequence[DocumentExtraction], identifiers: Mapping[str, Identifier] | None = None,
+            ) -> tuple[dict[str, Entity], list[ResolvedDocument]]:
+    """Entities (by IRI) and each document's facts; `identifiers` is the registry of the
+    previous build (the IRIs it minted), see kg/build/identifiers.py."""
+    entities, resolved, _ = resolve_with_identifiers(extractions, identifiers or {})
+    return entities, resolved
+
+
+def resolve_with_identifiers(extractions: Sequence[DocumentExtraction], identifiers: Mapping[str, Identifier]
+                             ) -> tuple[dict[str, Entity], list[ResolvedDocument], dict[str, Identifier]]:
+    """`resolve`, and the registry after it."""
     keys = _Keys(extractions)
     ref = keys.ref
     surfaces: dict[tuple[str, str], set[str]] = defaultdict(set)
@@ -126,32 +141,69 @@ def resolve(extractions: Sequence[DocumentExtraction]) -> tuple[dict[str, Entity
             k = keys.key(m)
             surfaces[k].add(m.text)
             labels.setdefault(k, m.label)
-    entities: dict[tuple[str, str], Entity] = {}
-    for k, names in surfaces.items():
-        entities[k] = _entity(k, labels[k], names, ref)
+    drafts = {k: _entity(k, labels[k], names, ref) for k, names in surfaces.items()}
+    candidates = [Candidate(k, e.label, frozenset(compare_key(n) for n in e.names), e.iri, _mint_name(k, e), fixed)
+                  for k, (e, fixed) in drafts.items()]
+    chosen, registry = assign(candidates, identifiers)
+    entities = {k: replace(e, iri=chosen[k][0], aliases=chosen[k][1]) for k, (e, _) in drafts.items()}
     resolved = [_resolve_document(x, keys, entities) for x in extractions]
-    return {e.iri: e for e in entities.values()}, resolved
+    return {e.iri: e for e in entities.values()}, resolved, registry
 
 
-def _entity(key: tuple[str, str], label: str, names: set[str], ref) -> Entity:
+def _mint_name(key: tuple[str, str], entity: Entity) -> str:
+    return key[1] if entity.label == "Industry" else min((compare_key(n) for n in entity.names), key=lambda n: (len(n), n))
+
+
+def _entity(key: tuple[str, str], label: str, names: set[str], ref: Reference) -> tuple[Entity, bool]:
+    """The entity and whether its IRI is fixed by the reference data."""
     kind, value = key
     if kind == "place" and value in ref.places:
         place = ref.places[value]
         parent = ref.places[place.parent].iri if place.parent in ref.places else ""
-        return Entity(place.iri, place.label, place.name, frozenset(names | set(place.names)), value, parent)
+        return Entity(place.iri, place.label, place.name, frozenset(names | set(place.names)), value, parent), True
     if kind == "industry" and value in ref.industries:
         industry = ref.industries[value]
-        return Entity(industry.iri, "Industry", industry.name, frozenset(names | {industry.name}), value)
+        return Entity(industry.iri, "Industry", industry.name, frozenset(names | {industry.name}), value), True
     if kind == "policy":
         programme = next((p for p in ref.programmes if p.name == value), None)
         if programme is not None:
-            return Entity(str(ID["policy/" + iri_segment(programme.name)]), "Policy", programme.name,
-                          frozenset(names | {programme.name}), programme.name)
+            return Entity(programme.iri, "Policy", programme.name, frozenset(names | {programme.name}), programme.name), True
     canonical = min(names, key=lambda n: (-len(compare_key(n)), n))
-    if kind == "industry":
-        canonical = industry_core(canonical)
     path = "place" if kind == "place" else PATHS[label]
-    return Entity(str(ID[f"{path}/{iri_segment(value)}"]), label, canonical, frozenset(names))
+    if kind == "industry":
+        entity = Entity("", label, industry_core(canonical), frozenset(names), broader=_broader_concepts(value, ref))
+    else:
+        entity = Entity("", label, canonical, frozenset(names))
+    return replace(entity, iri=str(ID[f"{path}/{iri_segment(_mint_name(key, entity))}"])), False
+
+
+def _broader_concepts(name: str, ref: Reference) -> tuple[str, ...]:
+    """The taxonomy concepts whose names occur in `name`, longest names first and without
+    overlap, less those that are broader than another found: 智能光伏组件 → 智能光伏;
+    工业软件和集成电路 → 工业软件, 集成电路; 新能源动力电池 → 动力电池 (under 新能源 already)."""
+    found: list[str] = []
+    taken = [False] * len(name)
+    for label, key in sorted(((n, i.key) for i in ref.industries.values() for n in i.names if len(n) >= 2),
+                             key=lambda pair: (-len(pair[0]), pair)):
+        at = name.find(label)
+        while at >= 0 and any(taken[at:at + len(label)]):
+            at = name.find(label, at + 1)
+        if at >= 0:
+            taken[at:at + len(label)] = [True] * len(label)
+            if key not in found:
+                found.append(key)
+    above = {a for key in found for a in _ancestors(key, ref)}
+    return tuple(sorted(str(ref.industries[k].iri) for k in found if k not in above))
+
+
+def _ancestors(key: str, ref: Reference) -> set[str]:
+    out, frontier = set(), list(ref.industries[key].broader)
+    while frontier:
+        k = frontier.pop()
+        if k in ref.industries and k not in out:
+            out.add(k)
+            frontier.extend(ref.industries[k].broader)
+    return out
 
 
 def _resolve_document(extraction: DocumentExtraction, keys: _Keys,
@@ -179,13 +231,22 @@ def _resolve_document(extraction: DocumentExtraction, keys: _Keys,
         key = (s, r.predicate, o)
         if key not in best or (fact.confidence, -fact.start) > (best[key].confidence, -best[key].start):
             best[key] = fact
-    observations = []
+    # One observation per figure a document states (a figure said twice is one observation).
+    observations: dict[tuple, Observation] = {}
     for f in extraction.figures:
         text, a, b = quote(f.evidence.sentence, f.evidence.start, f.evidence.end)
-        observations.append(Observation(doc.name, iri(f.region), f.indicator, f.value, f.unit, f.year, f.target,
-                                        text, a, b, f.extractor, round(f.confidence, 2),
-                                        iri(f.industry) if f.industry is not None else ""))
+        observation = Observation(doc.name, iri(f.region), f.indicator, f.value, f.unit, f.year, f.target,
+                                  text, a, b, f.extractor, round(f.confidence, 2),
+                                  iri(f.industry) if f.industry is not None else "")
+        key = observation_key(observation)
+        if key not in observations or observation.confidence > observations[key].confidence:
+            observations[key] = observation
     named = {iri(m) for m in extraction.mentions}
     return ResolvedDocument(doc, tuple(sorted(named)), {k: frozenset(v) for k, v in surface.items()},
                             tuple(sorted(best.values(), key=lambda f: (f.start, f.predicate, f.subject, f.object))),
-                            tuple(observations))
+                            tuple(sorted(observations.values(), key=lambda o: (o.start, o.end, o.indicator))))
+
+
+def observation_key(o: Observation) -> tuple:
+    """What makes two figures of one document the same observation (and gives it its IRI)."""
+    return (o.region, o.indicator, repr(o.value), o.unit, o.year, o.target, o.industry)

@@ -1,9 +1,10 @@
 """Stage 8: the SHACL gate: a bool for code, readable text for people.
 
 Each document's graph is validated on its own, with what its shapes need from outside
-it: the class, label and code of the reference entities it points to, and the ontology's
-class hierarchy (SHACL reads rdfs:subClassOf from the data graph). So validation grows
-linearly with the corpus; the reference graph is validated once. The engine is
+it: the class, label, code, scheme and administrative parents of the reference entities it
+points to, and the ontology's axioms (SHACL reads rdfs:subClassOf from the data graph; the
+shapes read sub-properties, declarations, disjointness and the Data Cube structure from it
+too). So validation grows linearly with the corpus; the reference graph is validated once. The engine is
 pyshacl-turbo (a Rust SHACL engine with pySHACL's API, ~40x faster on our shapes, whose
 SPARQL constraints dominate pySHACL's time), fed a pyoxigraph store so that no rdflib
 graph is copied; tests/test_shapes.py checks that it and pySHACL agree.
@@ -18,7 +19,7 @@ from typing import Sequence
 
 import pyoxigraph as ox
 from rdflib import Graph
-from rdflib.namespace import RDF, RDFS
+from rdflib.namespace import RDF, RDFS, SKOS
 
 from .emit import ontology_graph, reference_graph, shapes_graph
 from ..model.terms import oxigraph_triples
@@ -40,15 +41,21 @@ def _shapes() -> Graph:
     return shapes_graph()
 
 
+# The ontology's words for people; the shapes read everything else it says.
+_ANNOTATIONS = {RDFS.label, RDFS.comment, RDFS.isDefinedBy, RDFS.seeAlso, RDFS.domain, RDFS.range}
+
+
 @cache
-def _class_hierarchy() -> tuple[ox.Triple, ...]:
-    return tuple(oxigraph_triples(ontology_graph().triples((None, RDFS.subClassOf, None))))
+def ontology_axioms() -> tuple[ox.Triple, ...]:
+    """The ontology without its labels and comments: hierarchy, declarations, disjointness,
+    the Data Cube structure."""
+    return tuple(oxigraph_triples(t for t in ontology_graph() if t[1] not in _ANNOTATIONS))
 
 
 @cache
 def _reference_facts() -> dict[str, tuple[ox.Triple, ...]]:
-    """IRI → the rdf:type, labels and code the reference graph gives it."""
-    wanted = {RDF.type, RDFS.label, KG.adminCode}
+    """IRI → the rdf:type, labels, codes, scheme and parent the reference graph gives it."""
+    wanted = {RDF.type, RDFS.label, SKOS.prefLabel, SKOS.inScheme, KG.adminCode, KG.countryCode, KG.locode, KG.partOf}
     facts: dict[str, list[ox.Triple]] = {}
     for triple in oxigraph_triples(t for t in reference_graph() if t[1] in wanted):
         facts.setdefault(triple.subject.value, []).append(triple)
@@ -56,14 +63,20 @@ def _reference_facts() -> dict[str, tuple[ox.Triple, ...]]:
 
 
 def document_data(triples: Sequence[ox.Triple]) -> list[ox.Triple]:
-    """A document's triples plus the reference facts about the entities it points to."""
+    """A document's triples plus the reference facts about the entities it points to and
+    their administrative parents (so a partOf cycle through the reference data shows)."""
     facts = _reference_facts()
     referenced = {term.value for t in triples for term in (t.subject, t.object) if isinstance(term, ox.NamedNode)}
+    frontier = referenced & facts.keys()
+    while frontier:
+        parents = {f.object.value for iri in frontier for f in facts[iri] if f.predicate.value == str(KG.partOf)}
+        frontier = (parents & facts.keys()) - referenced
+        referenced |= frontier
     return [*triples, *(f for iri in sorted(referenced & facts.keys()) for f in facts[iri])]
 
 
 def validate_triples(triples: Sequence[ox.Triple], name: str = "graph", engine: str = "turbo") -> Validation:
-    data = [*triples, *_class_hierarchy()]
+    data = [*triples, *ontology_axioms()]
     options = {"shacl_graph": _shapes(), "inference": "none", "advanced": True, "allow_warnings": True}
     if engine == "turbo":
         from pyshacl_turbo import validate

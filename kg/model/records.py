@@ -126,6 +126,8 @@ class Entity:
     names: frozenset[str]
     ref: str = ""
     parent: str = ""    # IRI of the administrative parent, for reference places
+    broader: tuple[str, ...] = ()   # IRIs of the taxonomy concepts an extracted industry belongs under
+    aliases: frozenset[str] = frozenset()   # older IRIs that now stand for this entity (owl:sameAs)
 
 
 @dataclass(frozen=True, slots=True)

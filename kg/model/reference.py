@@ -1,13 +1,15 @@
 """Reference data that is true everywhere, loaded once from data/reference/.
 
 Administrative divisions (GB/T 2260) of Zhejiang and China's provincial-level units,
-well-known towns, other places of the world, the industry taxonomy (SKOS) and national
+well-known towns, other places of the world, the industry taxonomy (SKOS, mapped to the
+classes of GB/T 4754 in gbt4754.ttl) and national
 and provincial programmes. Stages read it through `reference()`; nothing here depends on
 the corpus.
 """
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass
 from functools import cache
 
@@ -15,14 +17,19 @@ from rdflib import Graph
 from rdflib.namespace import RDF, SKOS
 
 from .resources import reference_file
-from .vocab import ID
+from .vocab import ID, iri_segment
 
 IND = ID["industry/"]
 
 
+_CODE_KINDS = (("gb2260", re.compile(r"[1-8][0-9]{5}")), ("division", re.compile(r"[1-8][0-9]{8}")),
+               ("iso3166", re.compile(r"[A-Z]{2}")), ("unlocode", re.compile(r"[A-Z]{5}")))
+
+
 @dataclass(frozen=True, slots=True)
 class RefPlace:
-    key: str            # GB/T 2260 code, or a name for places without one
+    key: str            # what mentions refer to it by: its GB/T 2260 code, else its name (world places)
+                        # or county code and name (towns)
     name: str           # official full name
     short: str          # short name as used in prose ("" when none)
     name_en: str
@@ -30,10 +37,19 @@ class RefPlace:
     parent: str = ""    # key of the administrative parent
     zhejiang: bool = False
     kind: str = ""      # world places: country | city | region
+    code: str = ""      # what its IRI is made of: GB/T 2260 (330782), the statistical division code of a
+                        # township (330783101), ISO 3166-1 (US), UN/LOCODE (JPTYO), or a code the reference
+                        # data assigns where none exists (x-yangtze-river-delta)
 
     @property
     def iri(self) -> str:
-        return ID["place/" + self.key]
+        return ID["place/" + self.code]
+
+    @property
+    def code_kind(self) -> str:
+        """Which standard the key is a code of: gb2260, division (the statistical code of a
+        township, 统计用区划代码), iso3166, unlocode, or "" (assigned here)."""
+        return next((kind for kind, pattern in _CODE_KINDS if pattern.fullmatch(self.code)), "")
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -64,6 +80,10 @@ class RefProgramme:
     aliases: tuple[str, ...]
     level: str          # national | provincial
     name_en: str
+
+    @property
+    def iri(self) -> str:
+        return ID["policy/" + iri_segment(self.name)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,26 +128,28 @@ def _places() -> dict[str, RefPlace]:
     places: dict[str, RefPlace] = {}
     for row in _rows("zhejiang_divisions.csv"):
         places[row["code"]] = RefPlace(row["code"], row["name"], row["short_name"], row["name_en"],
-                                       _LEVEL[row["level"]], row["parent_code"], zhejiang=True)
+                                       _LEVEL[row["level"]], row["parent_code"], zhejiang=True, code=row["code"])
     for row in _rows("china_provinces.csv"):
         # Provinces and autonomous regions are Provinces; municipalities and SARs are Places
         # (the annotation guidelines class 上海 as a Place, 江苏 as a Province).
         label = "Province" if row["kind"] in ("province", "autonomous_region") else "Place"
         places.setdefault(row["code"], RefPlace(row["code"], row["name"], row["short_name"],
-                                                row["name_en"], label))
+                                                row["name_en"], label, code=row["code"]))
     for row in _rows("zhejiang_towns.csv"):   # township level: 镇, 乡 and 街道, by statistical division code
         places[row["code"]] = RefPlace(row["code"], row["name"], row["short_name"], row["name_en"], "Town",
-                                       row["county_code"], zhejiang=True)
+                                       row["county_code"], zhejiang=True, code=row["code"])
     for row in _rows("world_places.csv"):
         aliases = [a for a in row["aliases"].split("|") if a]
         places[row["name"]] = RefPlace(row["name"], row["name"], "|".join(aliases), row["name_en"], "Place",
-                                       kind=row["kind"])
+                                       kind=row["kind"], code=row["code"])
     return places
 
 
 def _industries(graph: Graph) -> dict[str, RefIndustry]:
     industries = {}
     for concept in graph.subjects(RDF.type, SKOS.Concept):
+        if not str(concept).startswith(IND):
+            continue   # a class of the national classification the taxonomy maps to
         key = str(concept).removeprefix(IND)
         zh = [str(o) for o in graph.objects(concept, SKOS.prefLabel) if getattr(o, "language", "") == "zh"]
         en = [str(o) for o in graph.objects(concept, SKOS.prefLabel) if getattr(o, "language", "") == "en"]
@@ -139,7 +161,7 @@ def _industries(graph: Graph) -> dict[str, RefIndustry]:
 
 @cache
 def reference() -> Reference:
-    graph = Graph().parse(reference_file("industries.ttl"))
+    graph = Graph().parse(reference_file("industries.ttl")).parse(reference_file("gbt4754.ttl"))
     for concept, broader in list(graph.subject_objects(SKOS.broader)):
         graph.add((broader, SKOS.narrower, concept))
     programmes = tuple(

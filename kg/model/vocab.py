@@ -4,6 +4,8 @@ tests/test_vocab.py checks this mirror term by term against the Turtle file.
 """
 from __future__ import annotations
 
+import unicodedata
+
 from rdflib import Namespace, URIRef
 from rdflib.namespace import DefinedNamespace
 
@@ -13,6 +15,8 @@ ONTOLOGY_IRI = URIRef(BASE + "ontology")
 QB = Namespace("http://purl.org/linked-data/cube#")
 SCHEMA = Namespace("https://schema.org/")
 ORG = Namespace("http://www.w3.org/ns/org#")
+VOID = Namespace("http://rdfs.org/ns/void#")
+DCAT = Namespace("http://www.w3.org/ns/dcat#")
 
 
 class KG(DefinedNamespace):
@@ -43,6 +47,13 @@ class KG(DefinedNamespace):
     Extractor: URIRef
     Assertion: URIRef
     Observation: URIRef
+    Period: URIRef
+    # what relations share: named unions (domains and ranges)
+    EconomicUnit: URIRef
+    PolicyActor: URIRef
+    Operator: URIRef
+    Tenant: URIRef
+    FigureRegion: URIRef
     # relations
     partOf: URIRef
     locatedIn: URIRef
@@ -56,7 +67,13 @@ class KG(DefinedNamespace):
     operates: URIRef
     # names, documents, provenance
     adminCode: URIRef
+    divisionCode: URIRef
+    countryCode: URIRef
+    locode: URIRef
     mentionedIn: URIRef
+    subject: URIRef
+    predicate: URIRef
+    object: URIRef
     quote: URIRef
     startOffset: URIRef
     endOffset: URIRef
@@ -65,7 +82,9 @@ class KG(DefinedNamespace):
     # figures (RDF Data Cube)
     figures: URIRef
     figuresStructure: URIRef
+    sourceDocument: URIRef
     region: URIRef
+    refPeriod: URIRef
     aboutIndustry: URIRef
     indicator: URIRef
     year: URIRef
@@ -89,8 +108,9 @@ PLACES = frozenset({"Province", "City", "County", "Town", "Place"})
 ORGANIZATIONS = frozenset({"Company", "ResearchInstitute", "GovernmentBody", "Association"})
 PLATFORMS = frozenset({"IndustrialPark", "DataCenter", "DigitalPlatform"})
 
-# Domain and range of each relation, with unions and subclasses spelt out
-# (the same as rdfs:domain / rdfs:range in the ontology; the test suite checks it).
+# Domain and range of each relation, with unions and subclasses spelt out (the same as
+# rdfs:domain / rdfs:range in the ontology and the classes the shapes allow; tests/test_vocab.py
+# checks both).
 SIGNATURES: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "partOf": (PLACES, PLACES),
     "locatedIn": (ORGANIZATIONS | PLATFORMS | {"Project"}, PLACES),
@@ -122,3 +142,27 @@ def predicate_iri(name: str) -> URIRef:
     if name not in RELATION_PREDICATES:
         raise AttributeError(f"{name!r} is not a relation of the kg ontology")
     return KG[name]
+
+
+# Characters kept as they are in an IRI path segment: ASCII letters, digits and -._, and any
+# letter, mark, number, punctuation or symbol outside ASCII (CJK names stay readable).
+_SEGMENT_ASCII = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._")
+_SEGMENT_ESCAPED_CATEGORIES = ("C", "Z")   # controls, format, unassigned, private use; spaces
+
+
+def iri_segment(text: str) -> str:
+    """`text` as one IRI path segment that no server or client alters: every other character
+    becomes ~XX (the hex of its UTF-8 bytes; '~' is unreserved, so nothing decodes it), so no
+    segment holds '/', '%' or a space, and '.' or '..' never stand alone. Injective: '~'
+    itself is escaped."""
+    if not text:
+        raise ValueError("an IRI segment cannot be empty")
+    if set(text) == {"."}:
+        return "".join(f"~{ord(ch):02X}" for ch in text)
+    out = []
+    for ch in text:
+        if ch in _SEGMENT_ASCII or (ord(ch) > 0x7F and unicodedata.category(ch)[0] not in _SEGMENT_ESCAPED_CATEGORIES):
+            out.append(ch)
+        else:
+            out.append("".join(f"~{byte:02X}" for byte in ch.encode("utf-8")))
+    return "".join(out)

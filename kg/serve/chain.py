@@ -27,7 +27,7 @@ SELECT ?company ?name ?predicate ?member ?memberName ?quote ?doc ?start WHERE {
   VALUES ?predicate { kg:leadsChain kg:inIndustry }
   ?company ?predicate ?member ; a kg:Company ; rdfs:label ?name .
   OPTIONAL {
-    ?fact rdf:subject ?company ; rdf:predicate ?predicate ; rdf:object ?member ; kg:quote ?quote ;
+    ?fact kg:subject ?company ; kg:predicate ?predicate ; kg:object ?member ; kg:quote ?quote ;
           kg:startOffset ?start ; prov:wasDerivedFrom ?d . ?d schema:name ?doc .
   }
 }"""

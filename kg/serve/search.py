@@ -16,6 +16,8 @@ from .page_queries import page_query
 
 # Below this similarity a name is not offered at all.
 _MIN_SIMILARITY = 0.34
+# Rows fetched per query when the index loads: under any result limit a server is run with.
+_PAGE = 500
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,17 @@ class Hit:
     def as_dict(self) -> dict:
         return {"iri": self.iri, "label": self.label, "en": self.label_en, "cls": self.cls,
                 "matched": self.matched, "score": round(self.score, 3)}
+
+
+def _every_row(run, query: str, order: str) -> list[dict]:
+    """All rows of `query`, a page at a time, so that a graph with more names than the
+    server's result limit still loads (the limit guards answers to clients, not this)."""
+    rows: list[dict] = []
+    while True:
+        page = run(f"{query}\nORDER BY {order} LIMIT {_PAGE} OFFSET {len(rows)}").rows
+        rows.extend(page)
+        if len(page) < _PAGE:
+            return rows
 
 
 def _key(text: str) -> str:
@@ -98,8 +111,8 @@ class SearchIndex:
     @classmethod
     def from_store(cls, run) -> "SearchIndex":
         """`run(sparql)` answers a query (a store's or a query pool's)."""
-        rows = run(page_query("names")).rows
-        mentions = {str(r["e"]): int(r["docs"]) for r in run(page_query("mentions")).rows}
+        rows = _every_row(run, page_query("names"), "?e ?name ?class")
+        mentions = {str(r["e"]): int(r["docs"]) for r in _every_row(run, page_query("mentions"), "?e")}
         return cls(rows, mentions)
 
     def label(self, iri: str, lang: str = "zh") -> str:

@@ -53,7 +53,7 @@ PREFIX prov: <http://www.w3.org/ns/prov#>
 PREFIX schema: <https://schema.org/>
 PREFIX dct: <http://purl.org/dc/terms/>
 SELECT ?s ?p ?o ?quote ?doc WHERE {{
-  ?a a kg:Assertion ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; kg:quote ?quote ;
+  ?a a kg:Assertion ; kg:subject ?s ; kg:predicate ?p ; kg:object ?o ; kg:quote ?quote ;
      prov:wasDerivedFrom ?d .
   ?d schema:name ?name . OPTIONAL {{ ?d dct:title ?title }}
   BIND (COALESCE(?title, ?name) AS ?doc)
