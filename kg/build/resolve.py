@@ -180,7 +180,7 @@ def _entity(key: tuple[str, str], label: str, names: set[str], ref: Reference) -
 def _broader_concepts(name: str, ref: Reference) -> tuple[str, ...]:
     """The taxonomy concepts whose names occur in `name`, longest names first and without
     overlap, less those that are broader than another found: 智能光伏组件 → 智能光伏;
-    工业软件和集成电路 → 工业软件, 集成电路; 新能源动力电池 → 动力电池 (under 新能源 already)."""
+    工业软件与集成电路 → 工业软件, 集成电路; 新能源动力电池 → 动力电池 (under 新能源 already)."""
     found: list[str] = []
     taken = [False] * len(name)
     for label, key in sorted(((n, i.key) for i in ref.industries.values() for n in i.names if len(n) >= 2),
