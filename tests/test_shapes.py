@@ -259,6 +259,18 @@ def county_outside_its_city_code(g):
     return node
 
 
+def town_outside_its_county_code(g):
+    node = URIRef(ID["place/330783123"])   # 横店镇, partOf 东阳市 330783
+    g.set((node, KG.partOf, URIRef(ID["place/330782"])))
+    return node
+
+
+def malformed_division_code(g):
+    node = URIRef(ID["place/330783123"])
+    g.set((node, KG.divisionCode, Literal("33078312")))
+    return node
+
+
 def taxonomy_concept_in_no_scheme(g):
     node = URIRef(ID["industry/smart-pv"])
     g.remove((node, SKOS.inScheme, None))
@@ -297,6 +309,7 @@ REFERENCE_CORRUPTIONS = [
     (malformed_code_of_a_plain_place, "Pattern"), (city_with_a_county_code, "is not of that level"),
     (county_outside_its_city_code, "whose code does not contain it"),
     (taxonomy_concept_in_no_scheme, "is in the taxonomy's scheme"),
+    (town_outside_its_county_code, "outside the code 330782"), (malformed_division_code, "Pattern"),
 ]
 DESCRIPTION_CORRUPTIONS = [(dataset_without_a_licence, "license"), (dataset_without_its_build, "wasGeneratedBy")]
 
