@@ -14,6 +14,7 @@ import re
 from collections import defaultdict
 from typing import Sequence
 
+from ..model.codes import indicator_code, unit_code
 from ..model.names import company_aliases, compare_key, industry_core
 from ..model.reference import reference
 from ..model.records import (DocumentExtraction, Entity, Fact, Mention, Observation, ResolvedDocument)
@@ -182,7 +183,8 @@ def _resolve_document(extraction: DocumentExtraction, keys: _Keys,
         text, a, b = quote(f.evidence.sentence, f.evidence.start, f.evidence.end)
         observations.append(Observation(doc.name, iri(f.region), f.indicator, f.value, f.unit, f.year, f.target,
                                         text, a, b, f.extractor, round(f.confidence, 2),
-                                        iri(f.industry) if f.industry is not None else ""))
+                                        iri(f.industry) if f.industry is not None else "",
+                                        indicator_code(f.indicator, f.unit), unit_code(f.unit)))
     named = {iri(m) for m in extraction.mentions}
     return ResolvedDocument(doc, tuple(sorted(named)), {k: frozenset(v) for k, v in surface.items()},
                             tuple(sorted(best.values(), key=lambda f: (f.start, f.predicate, f.subject, f.object))),
