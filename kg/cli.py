@@ -235,30 +235,50 @@ def query(
         _fail(str(exc))
 
 
+def _tables(tables: dict, csv: Optional[Path], view: str, bom: bool, xlsx: Optional[Path]) -> None:
+    """Write a view as CSV and/or every view as an Excel workbook (one sheet each)."""
+    from .serve import frames
+
+    if csv is not None:
+        if view not in tables:
+            _fail(f"--view takes one of {', '.join(tables)}, not {view!r}")
+        typer.echo(f"wrote {frames.write(csv, frames.csv_bytes(tables[view], bom))}", err=True)
+    if xlsx is not None:
+        typer.echo(f"wrote {frames.write(xlsx, frames.xlsx_bytes(tables))}", err=True)
+
+
+CSV_HELP = "Also write one view as CSV (UTF-8; --bom for Excel) to this file."
+XLSX_HELP = "Also write every view as an Excel workbook, one sheet per view."
+AS_OF_HELP = "Only what articles dated up to this ISO date (2023-06-30, 2023) state."
+
+
 @app.command()
 def chain(
-    industry: str = typer.Argument(..., help="An industry: name, alias or IRI (智能光伏, 光伏产业 …)."),
-    city: Optional[str] = typer.Option(None, "--city", help="Only companies in this city (or its counties)."),
+    industry: str = typer.Argument(..., help="A chain or an industry: 集成电路, 智能光伏, 光伏产业, an IRI …"),
+    city: Optional[str] = typer.Option(None, "--city", help="This place's companies, platforms and gaps."),
     quotes: int = typer.Option(1, "--quotes", min=0, help="Quotes to show per company."),
+    candidates: int = typer.Option(3, "--candidates", min=0, help="Candidates to show per gap (all in --json/--csv)."),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help=AS_OF_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print the chain as JSON."),
+    csv: Optional[Path] = typer.Option(None, "--csv", help=CSV_HELP),
+    view: str = typer.Option("companies", "--view", help="The view --csv writes: segments, companies, platforms, gaps."),
+    bom: bool = typer.Option(False, "--bom", help="Start the CSV with a UTF-8 byte-order mark (for Excel)."),
+    xlsx: Optional[Path] = typer.Option(None, "--xlsx", help=XLSX_HELP),
     build_dir: Path = typer.Option(BUILD, "--build"),
     store: str = typer.Option("auto", "--store"),
     endpoint: Optional[str] = typer.Option(None, "--endpoint", help=ENDPOINT_HELP),
 ) -> None:
-    """The companies of an industry chain (narrower industries included), leaders first,
-    with their county and city and the quotes that support them."""
-    from dataclasses import asdict
-
-    from .serve.chain import chain as find_chain, format_chain
+    """An industrial chain segment by segment, upstream to downstream: companies (leaders first,
+    county, city, quote), parks and platforms; with --city, the gaps and who elsewhere could fill them."""
+    from .serve import frames
+    from .serve.chain import chain as find_chain, chain_frames, format_chain
 
     try:
-        result = find_chain(_store(build_dir, store, endpoint), industry, city)
+        result = find_chain(_store(build_dir, store, endpoint), industry, city, as_of)
+        _tables(chain_frames(result), csv, view, bom, xlsx)
     except KGError as exc:
         _fail(str(exc))
-    if as_json:
-        typer.echo(json.dumps(asdict(result), ensure_ascii=False, indent=2))
-    else:
-        typer.echo(format_chain(result, quotes))
+    typer.echo(frames.to_json(result) if as_json else format_chain(result, quotes, candidates))
 
 
 @app.command()
