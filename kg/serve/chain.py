@@ -226,20 +226,42 @@ def _scope(store: Store, query: str, chains: dict[str, ChainDef], placer: Placer
     return _Scope(chosen, industries, name)
 
 
+class ChainIndex:
+    """What every chain view of one graph reads, read once: chains, taxonomy, organisations and
+    platforms with their places, who develops or hosts whom, and the quotes asked for so far."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.chains = lookup.chain_defs(store)
+        self.industry_names, up = lookup.industries(store)
+        self.placer = Placer(self.chains, self.industry_names, up)
+        self.places = lookup.place_names(store)
+        self.things = lookup.things(store)
+        lookup.locate(store, self.things, self.places)
+        self.via = _hosted_and_developed(store)
+        self.hosts = _hosts(store)
+        self._quotes: dict[tuple[str, str], list[Quote]] = {}
+
+    def quotes(self, iris, as_of: str | None) -> dict[str, list[Quote]]:
+        missing = [i for i in iris if (i, as_of or "") not in self._quotes]
+        if missing:
+            found = lookup.quotes(self.store, missing, as_of)
+            for iri in missing:
+                self._quotes[(iri, as_of or "")] = found.get(iri, [])
+        return {i: self._quotes[(i, as_of or "")] for i in iris}
+
+
 def chain(store: Store, industry: str, city: str | None = None, as_of: str | None = None,
-          candidates: int | None = None) -> ChainView:
+          candidates: int | None = None, index: ChainIndex | None = None) -> ChainView:
     """The chain an industry or chain name names (智能光伏, 集成电路, 光伏产业 …), segment by segment;
     with `city`, that place's companies and platforms, its gaps and the candidates to fill them;
     with `as_of` (ISO date), only what articles dated up to then state."""
-    chains = lookup.chain_defs(store)
-    names, up = lookup.industries(store)
-    placer = Placer(chains, names, up)
-    scope = _scope(store, industry, chains, placer)
+    index = index or ChainIndex(store)
+    placer, found, names = index.placer, index.things, index.industry_names
+    scope = _scope(store, industry, index.chains, placer)
     city_iri = str(resolve_term(store, city, "place")) if city else None
     chain_iris = {c.iri for c in scope.chains}
     segments_of = {s.iri for c in scope.chains for s in c.segments}
-    found = lookup.things(store)
-    lookup.locate(store, found)
 
     members: dict[str, tuple[str, dict[str, str], set[str]]] = {}   # IRI → (role, segment → reason, industries)
     for thing in found.values():
@@ -256,13 +278,13 @@ def chain(store: Store, industry: str, city: str | None = None, as_of: str | Non
         else:
             continue
         members[thing.iri] = (role, placed, {names.get(i, i) for i in linked})
-    for subject, obj in _hosted_and_developed(store):
+    for subject, obj in index.via:
         # a company works on what the project it develops, or the park that hosts it, works on
         if subject in found and subject not in members and obj in members and found[subject].cls in lookup.ORGANISATIONS:
             reason = f"via {found[obj].name}"
             members[subject] = ("via", {s: reason for s in members[obj][1]}, set())
 
-    evidence = lookup.quotes(store, members, as_of)
+    evidence = index.quotes(members, as_of)
     entries: dict[str, Entry] = {}
     for iri, (role, placed, industries) in members.items():
         thing = found[iri]
@@ -278,7 +300,7 @@ def chain(store: Store, industry: str, city: str | None = None, as_of: str | Non
         return lookup.is_in(found[iri].places, city_iri)
 
     segments: list[SegmentView] = []
-    hosts = _hosts(store)
+    hosts = index.hosts
     for chain_def in scope.chains:
         seg_names = {s.iri: s.name for s in chain_def.segments}
         for seg in chain_def.segments:
@@ -307,7 +329,7 @@ def chain(store: Store, industry: str, city: str | None = None, as_of: str | Non
                 view.candidates = view.candidates[:candidates] if candidates is not None else view.candidates
             segments.append(view)
     unplaced = sorted((e for iri, e in entries.items() if not placed_on[iri] and here(iri)), key=Entry.rank)
-    city_name = lookup.place_names(store)[city_iri].name if city_iri else ""
+    city_name = index.places[city_iri].name if city_iri else ""
     in_scope = sorted({n for e in entries.values() for n in e.industries if here(e.iri)})
     return ChainView(industry, scope.name, [(c.iri, c.name, c.name_en) for c in scope.chains], in_scope, segments,
                      [e for e in unplaced if e.cls in lookup.ORGANISATIONS],

@@ -144,9 +144,8 @@ def things(store: Store, classes: Iterable[str] = ORGANISATIONS + PLATFORMS + ("
     return found
 
 
-def locate(store: Store, found: dict[str, Thing]) -> None:
+def locate(store: Store, found: dict[str, Thing], places: dict[str, "PlaceInfo"]) -> None:
     """Fill in counties, cities and places: where each is located, or the place that runs it."""
-    places = place_names(store)
     for row in run(store, "SELECT ?e ?place WHERE { { ?e kg:locatedIn ?place } UNION { ?place kg:operates ?e } }"):
         thing = found.get(str(row["e"]))
         if thing is None or str(row["place"]) not in places:
