@@ -282,6 +282,87 @@ def chain(
 
 
 @app.command()
+def place(
+    name: str = typer.Argument(..., help="A place: 金华, 金华市, 义乌, an IRI …"),
+    quotes: int = typer.Option(1, "--quotes", min=0, help="Quotes to show per leader."),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help=AS_OF_HELP),
+    as_json: bool = typer.Option(False, "--json", help="Print the profile as JSON."),
+    csv: Optional[Path] = typer.Option(None, "--csv", help=CSV_HELP),
+    view: str = typer.Option("chains", "--view", help="The view --csv writes: chains, leaders, platforms, programmes, figures."),
+    bom: bool = typer.Option(False, "--bom", help="Start the CSV with a UTF-8 byte-order mark (for Excel)."),
+    xlsx: Optional[Path] = typer.Option(None, "--xlsx", help=XLSX_HELP),
+    build_dir: Path = typer.Option(BUILD, "--build"),
+    store: str = typer.Option("auto", "--store"),
+    endpoint: Optional[str] = typer.Option(None, "--endpoint", help=ENDPOINT_HELP),
+) -> None:
+    """A place's profile: its chains and their segments, leaders, parks, platforms, programmes and
+    latest figures with their year."""
+    from .serve import frames
+    from .serve.place import format_place, place as place_view, place_frames
+
+    try:
+        result = place_view(_store(build_dir, store, endpoint), name, as_of)
+        _tables(place_frames(result), csv, view, bom, xlsx)
+    except KGError as exc:
+        _fail(str(exc))
+    typer.echo(frames.to_json(result) if as_json else format_place(result, quotes))
+
+
+@app.command()
+def compare(
+    names: list[str] = typer.Argument(..., help="Two or more places: 金华 台州 温州 …"),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help=AS_OF_HELP),
+    as_json: bool = typer.Option(False, "--json", help="Print the comparison as JSON."),
+    csv: Optional[Path] = typer.Option(None, "--csv", help="Also write the table as CSV (--bom for Excel)."),
+    bom: bool = typer.Option(False, "--bom", help="Start the CSV with a UTF-8 byte-order mark (for Excel)."),
+    xlsx: Optional[Path] = typer.Option(None, "--xlsx", help="Also write the table as an Excel workbook."),
+    build_dir: Path = typer.Option(BUILD, "--build"),
+    store: str = typer.Option("auto", "--store"),
+    endpoint: Optional[str] = typer.Option(None, "--endpoint", help=ENDPOINT_HELP),
+) -> None:
+    """Places side by side on the same rows: chains, leaders, parks, platforms, programmes, figures."""
+    from .serve import frames
+    from .serve.place import compare as compare_view, compare_frame, format_compare
+
+    try:
+        result = compare_view(_store(build_dir, store, endpoint), names, as_of)
+        _tables({"compare": compare_frame(result)}, csv, "compare", bom, xlsx)
+    except KGError as exc:
+        _fail(str(exc))
+    typer.echo(frames.to_json(result) if as_json else format_compare(result))
+
+
+@app.command()
+def figures(
+    name: str = typer.Argument(..., help="A place: 金华, 台州市 …"),
+    indicator: Optional[str] = typer.Option(None, "--indicator", help=(
+        "One indicator: its code (dex-core-value-added), its name (数字经济核心产业增加值) or a word of it (增加值).")),
+    chart: Optional[Path] = typer.Option(None, "--chart", help="Also draw the series to this .png or .svg file."),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help=AS_OF_HELP),
+    as_json: bool = typer.Option(False, "--json", help="Print the series as JSON."),
+    csv: Optional[Path] = typer.Option(None, "--csv", help="Also write the table as CSV (--bom for Excel)."),
+    bom: bool = typer.Option(False, "--bom", help="Start the CSV with a UTF-8 byte-order mark (for Excel)."),
+    xlsx: Optional[Path] = typer.Option(None, "--xlsx", help="Also write the table as an Excel workbook."),
+    build_dir: Path = typer.Option(BUILD, "--build"),
+    store: str = typer.Option("auto", "--store"),
+    endpoint: Optional[str] = typer.Option(None, "--endpoint", help=ENDPOINT_HELP),
+) -> None:
+    """A place's figures as series: one indicator of one region over the years, actual and target
+    apart, as a table and (with --chart) a chart with Chinese labels."""
+    from .serve import frames
+    from .serve.figures import chart as draw, format_series, series, series_frame
+
+    try:
+        result = series(_store(build_dir, store, endpoint), name, indicator, as_of)
+        _tables({"figures": series_frame(result)}, csv, "figures", bom, xlsx)
+        if chart is not None:
+            typer.echo(f"wrote {draw(result, chart)}", err=True)
+    except KGError as exc:
+        _fail(str(exc))
+    typer.echo(frames.to_json(result) if as_json else format_series(result))
+
+
+@app.command()
 def viz(
     out: Path = typer.Option(None, "--output", "-o", help="Where to write the page (default: BUILD/graph.html)."),
     city: Optional[str] = typer.Option(None, "--city", help="Draw only this city's part of the map."),

@@ -24,6 +24,7 @@ from ..model.errors import KGError, QueryFailedError, QueryLimitError, QuerySynt
 from .query import GRAPH_TYPES, SELECT_TYPES, bind, named_queries, named_query, negotiate, resolve_term
 from .results import Result, with_values
 from .store import open_store
+from .views import router as views_router
 from ..model.vocab import BASE
 
 _TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -279,6 +280,7 @@ def create_app(pool: QueryPool) -> FastAPI:
             return await _in_thread(execute, "sparql", _describe(iri), accept, fmt)
         return await _in_thread(_entity_page, pool, iri)
 
+    app.include_router(views_router(pool, local_link))   # /chain, /place, /compare, /figures (kg/serve/views.py)
     return app
 
 

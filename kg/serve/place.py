@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ..model.errors import KGError
 from . import frames, lookup
 from .chain import ChainIndex, ChainView, Entry, chain
 from .figures import GENERIC, Point, series
@@ -118,9 +119,15 @@ def place(store: Store, name: str, as_of: str | None = None, index: ChainIndex |
                         for t in local if t.cls in lookup.PLATFORMS and (quotes[t.iri] or not as_of)),
                        key=lambda e: (lookup.PLATFORMS.index(e.cls), e.name))
     return PlaceView(iri, info.name if info else name, info.cls if info else "",
-                     sorted(index.places[p].name for p in (info.above if info else ()) if p in index.places),
+                     [index.places[p].name for p in sorted((info.above if info else ()), key=_level) if p in index.places],
                      rows, leaders, platforms, _programmes(store, index, iri, as_of), latest(series(store, iri, as_of=as_of)),
                      as_of or "")
+
+
+def _level(iri: str) -> tuple[int, str]:
+    """Nearest administrative level first: county, city, province."""
+    code = iri.rsplit("/", 1)[-1]
+    return (-len(code.rstrip("0")), code)
 
 
 def _programmes(store: Store, index: ChainIndex, iri: str, as_of: str | None) -> list[Programme]:
@@ -222,11 +229,10 @@ class Comparison:
     as_of: str = ""
 
 
-def compare(store: Store, names: list[str], as_of: str | None = None) -> Comparison:
+def compare(store: Store, names: list[str], as_of: str | None = None, index: ChainIndex | None = None) -> Comparison:
     if len(names) < 2:
-        from ..model.errors import KGError
         raise KGError("compare needs two places or more")
-    index = ChainIndex(store)
+    index = index or ChainIndex(store)
     views = [place(store, n, as_of, index) for n in names]
     columns = [v.name for v in views]
     rows: list[dict] = []
