@@ -78,6 +78,7 @@ _FIELD = re.compile(r"(发布时间|发布日期|发稿时间|时间|日期|来�
                     re.IGNORECASE)
 _DATE = re.compile(r"((?:19|20)\d{2})\s*(?:[-/.年]\s*(\d{1,2})\s*(?:[-/.月]\s*(\d{1,2})\s*日?)?月?)?")
 _URL = re.compile(r"https?://\S+")
+_SENTENCE = re.compile(r"[，。；！？,;]")
 HEADER_LINES = 12   # header fields come before the article's body
 HEADER_WIDTH = 120  # and are short lines, not sentences of it
 
@@ -88,6 +89,8 @@ def read_header(text: str) -> dict[str, str]:
     found = {"title": "", "date": "", "publisher": "", "url": ""}
     for line in [ln.strip().lstrip("#").strip() for ln in text.splitlines() if ln.strip()][:HEADER_LINES]:
         fields = list(_FIELD.finditer(line)) if len(line) <= HEADER_WIDTH else []
+        if fields and _SENTENCE.search(line[:fields[0].start()]):
+            fields = []   # "……，时间：" is a sentence of the body, not a header field
         if not fields or fields[0].start() > 0:
             if not found["title"] and not fields:
                 found["title"] = line

@@ -152,10 +152,7 @@ class SegmentView:
     companies: list[Entry] = field(default_factory=list)
     platforms: list[Entry] = field(default_factory=list)
     candidates: list[Entry] = field(default_factory=list)   # for a gap: companies elsewhere on it
-
-    @property
-    def gap(self) -> bool:
-        return not self.companies
+    gap: bool = False                        # nobody in the place (or in the graph) works on it
 
 
 @dataclass
@@ -321,6 +318,7 @@ def chain(store: Store, industry: str, city: str | None = None, as_of: str | Non
                         thing = found[park]
                         view.platforms.append(Entry(park, thing.name, thing.cls, "via", sorted(thing.counties),
                                                     sorted(thing.cities), [f"hosts {'、'.join(sorted(names_here))}"]))
+            view.gap = not view.companies
             if city_iri is None:
                 view.candidates = []
             elif view.companies:
