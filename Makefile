@@ -2,21 +2,32 @@
 #   make build   install kg into .venv, build the graph and the cluster map from data/
 #   make test    install kg with its test extras into .venv and run the test suite
 #   make bench   measure speed and memory (several minutes) and put the table into README.md
+#   make readme  run the README's example commands and put their output into README.md
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: build test bench install install-dev clean
+.PHONY: build test bench readme install install-dev fonts clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-install: $(BIN)/python
+install: $(BIN)/python fonts
 	$(BIN)/pip install --quiet -e .
 
-install-dev: $(BIN)/python
+install-dev: $(BIN)/python fonts
 	$(BIN)/pip install --quiet -e '.[dev]'
+
+# Charts (kg figures --chart, the notebook) need a font with Chinese glyphs: Debian's
+# fonts-wqy-microhei (5 MB). Installed where apt-get can (root or sudo); else say how.
+fonts:
+	@fc-list 2>/dev/null | grep -qiE 'wqy|Noto Sans CJK|Source Han Sans' || { \
+	  if command -v apt-get >/dev/null 2>&1 && { [ "$$(id -u)" -eq 0 ] || sudo -n true 2>/dev/null; }; then \
+	    SUDO=""; [ "$$(id -u)" -ne 0 ] && SUDO="sudo"; \
+	    DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq fonts-wqy-microhei >/dev/null 2>&1 || \
+	      { $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq fonts-wqy-microhei >/dev/null; }; \
+	  else echo "make: no CJK font found; charts need one: apt-get install fonts-wqy-microhei" >&2; fi; }
 
 build: install
 	$(BIN)/kg build
@@ -26,6 +37,9 @@ test: install-dev
 
 bench: install
 	$(BIN)/kg bench --readme README.md
+
+readme: build
+	$(BIN)/kg examples --readme README.md
 
 clean:
 	rm -rf build $(VENV)

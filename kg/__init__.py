@@ -10,11 +10,11 @@ For notebooks and other Python code (each view is a pandas DataFrame)::
     kg.figures(store, "金华")                        # indicators over the years, actual and target
     kg.query_df(store, "SELECT …")                   # any SPARQL SELECT
 """
-from .api import chain, compare, figures, place, query_df
+from .api import chain, compare, figures, place, query_df, use_cjk_font
 from .build.pipeline import build, extract
 from .serve.query import format_result, named_queries, run_named
 from .serve.store import open_store
 
 __all__ = ["build", "chain", "compare", "extract", "figures", "format_result", "named_queries", "open_store",
-           "place", "query_df", "run_named"]
+           "place", "query_df", "run_named", "use_cjk_font"]
 __version__ = "0.1.0"

@@ -53,6 +53,13 @@ def figures(store: Store | str | Path, name: str, indicator: str | None = None) 
     return series_frame(series(_store(store), name, indicator))
 
 
+def use_cjk_font() -> str:
+    """Make matplotlib draw Chinese with an installed CJK font (not boxes); returns its family."""
+    from .serve.figures import use_cjk_font as use
+
+    return use()
+
+
 def query_df(store: Store | str | Path, sparql: str, bindings: dict | None = None) -> "pd.DataFrame":
     """A SPARQL SELECT as a DataFrame: one column per variable, literals as Python values."""
     import pandas as pd
