@@ -5,6 +5,7 @@ Exit codes: 0 success, 1 the graph does not conform / the query failed, 2 bad in
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Optional
@@ -155,6 +156,45 @@ def _into_readme(path: Path, name: str, report: str) -> None:
     tail = rest.split(end)[1]
     write_atomic(path, f"{head}{start}\n{report.strip()}\n{end}{tail}".encode("utf-8"))
     typer.echo(f"updated {path}", err=True)
+
+
+_EXAMPLE = re.compile(r"(<!-- example: (kg [^\n]*?) -->\n)(.*?)(<!-- example:end -->)", re.S)
+
+
+@app.command()
+def examples(
+    readme: Path = typer.Option(Path("README.md"), "--readme", help="The file whose examples to run and refresh."),
+    lines: int = typer.Option(40, "--lines", min=1, help="Lines of output to keep per example."),
+) -> None:
+    """Run the example commands a README shows (each between `<!-- example: kg … -->` and
+    `<!-- example:end -->`), from the README's folder, and put their real output under each."""
+    import shlex
+    import subprocess
+
+    from .build.files import write_atomic
+
+    try:
+        document = readme.read_text(encoding="utf-8")
+    except OSError as exc:
+        _fail(f"cannot read {readme}: {exc}")
+
+    def run(match: re.Match) -> str:
+        command = match.group(2)
+        typer.echo(f"$ {command}", err=True)
+        done = subprocess.run([sys.executable, "-m", "kg.cli", *shlex.split(command)[1:]], cwd=readme.resolve().parent,
+                              capture_output=True, text=True, encoding="utf-8")
+        if done.returncode != 0:
+            _fail(f"the example `{command}` failed ({done.returncode}): {done.stderr.strip()}")
+        output = done.stdout.rstrip("\n").splitlines()
+        if len(output) > lines:
+            output = output[:lines] + [f"… ({len(output) - lines} more lines)"]
+        return match.group(1) + "```\n$ " + command + "\n" + "\n".join(output) + "\n```\n" + match.group(4)
+
+    refreshed, count = _EXAMPLE.subn(run, document)
+    if not count:
+        _fail(f"{readme} has no <!-- example: kg … --> blocks")
+    write_atomic(readme, refreshed.encode("utf-8"))
+    typer.echo(f"updated {count} examples in {readme}", err=True)
 
 
 def _store(build_dir: Path, store: str, endpoint: str | None):

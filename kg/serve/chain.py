@@ -388,8 +388,13 @@ def chain_frames(view: ChainView) -> dict[str, "pd.DataFrame"]:
 
 
 # ====================================================================== the terminal
+def plural(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
 def _quote_line(quote: Quote, width: int = 80) -> str:
-    text = quote.text if len(quote.text) <= width else quote.text[:width - 2] + "…"
+    text = " ".join(quote.text.split())   # captions and page breaks inside a quote: one line on a terminal
+    text = text if len(text) <= width else text[:width - 2] + "…"
     sources = "; ".join(f"{s.doc}" + (f" ({s.when})" if s.when else "") for s in quote.sources[:3])
     more = f" +{len(quote.sources) - 3}" if len(quote.sources) > 3 else ""
     return f"“{text}” — {sources}{more}"
@@ -405,11 +410,10 @@ def _entry_lines(entry: Entry, quotes: int, mark: str) -> list[str]:
 def format_chain(view: ChainView, quotes: int = 1, candidates: int = 3) -> str:
     where = f" in {view.city}" if view.city else ""
     companies = view.companies
-    head = (f"{view.name}{where}: {len(view.segments)} segments, {len(companies)} "
-            f"{'company' if len(companies) == 1 else 'companies'} ({len(view.leaders)} "
-            f"{'leader' if len(view.leaders) == 1 else 'leaders'})")
+    head = (f"{view.name}{where}: {plural(len(view.segments), 'segment', 'segments')}, "
+            f"{plural(len(companies), 'company', 'companies')} ({plural(len(view.leaders), 'leader', 'leaders')})")
     if view.city:
-        head += f", {len(view.gaps)} {'gap' if len(view.gaps) == 1 else 'gaps'}"
+        head += f", {plural(len(view.gaps), 'gap', 'gaps')}"
     if view.as_of:
         head += f", as of {view.as_of}"
     lines = [head]
@@ -419,7 +423,7 @@ def format_chain(view: ChainView, quotes: int = 1, candidates: int = 3) -> str:
         lines.append("(no chain in data/reference/chains.ttl covers this industry: companies are listed unsegmented)")
     for seg in view.segments:
         label = f"{seg.stage} · {seg.chain_name} · {seg.name}" if len(view.chains) > 1 else f"{seg.stage} · {seg.name}"
-        count = f"{len(seg.companies)} {'company' if len(seg.companies) == 1 else 'companies'}"
+        count = plural(len(seg.companies), "company", "companies")
         lines.append(f"{label} ({seg.name_en}): " + (count if not seg.gap else
                      f"gap — nobody{where or ' in the graph'}" + ("; candidates elsewhere:" if seg.candidates else "")))
         for entry in seg.companies:
@@ -427,7 +431,8 @@ def format_chain(view: ChainView, quotes: int = 1, candidates: int = 3) -> str:
         for entry in seg.candidates[:candidates]:
             lines += _entry_lines(entry, quotes, "→")
         if len(seg.candidates) > candidates:
-            lines.append(f"    … {len(seg.candidates) - candidates} more candidates (--json or --csv lists all)")
+            lines.append(f"    … {plural(len(seg.candidates) - candidates, 'more candidate', 'more candidates')} "
+                         "(--json or --csv lists all)")
         if seg.platforms:
             lines.append("    parks/platforms: " + "、".join(
                 p.name + (f" ({p.placed_by[0]})" if p.placed_by and p.placed_by[0].startswith("hosts") else "")

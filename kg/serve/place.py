@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from ..model.errors import KGError
 from . import frames, lookup
-from .chain import ChainIndex, ChainView, Entry, chain
+from .chain import ChainIndex, ChainView, Entry, chain, plural
 from .figures import GENERIC, Point, series
 from .lookup import Quote
 from .query import resolve_term
@@ -199,15 +199,16 @@ def format_place(view: PlaceView, quotes: int = 1) -> str:
     for r in view.chains:
         if r.chain:
             why = f"prioritised by {'、'.join(r.prioritised_by)}" if r.prioritised_by else "organisations or platforms there"
-            lines.append(f"  {r.chain}: {why}; {r.companies} companies, segments {len(r.covered)}/{r.segments}"
+            lines.append(f"  {r.chain}: {why}; {plural(r.companies, 'company', 'companies')}, "
+                         f"segments {len(r.covered)}/{r.segments}"
                          + (f" ({'、'.join(r.covered)})" if r.covered else "")
                          + (f"; leaders {'、'.join(r.leaders)}" if r.leaders else ""))
         else:
-            lines.append(f"  {r.industries[0]} (no chain defined): prioritised by {'、'.join(r.prioritised_by)}")
+            lines.append(f"  {r.industries[0]} (no chain of its own): prioritised by {'、'.join(r.prioritised_by)}")
     lines.append(f"leaders ({len(view.leaders)}):")
     for e in view.leaders:
         lines.append(f"  ★ {e.name} leads {'、'.join(e.industries)}  {e.where or '—'}")
-        lines += [f"      “{q.text}” — {frames.sources_text(q)}" for q in e.quotes[:quotes]]
+        lines += [f"      “{' '.join(q.text.split())}” — {frames.sources_text(q)}" for q in e.quotes[:quotes]]
     lines.append(f"parks and platforms ({len(view.platforms)}):")
     for e in view.platforms:
         lines.append(f"  {_CLASS_ZH.get(e.cls, e.cls)} {e.name}" + (f"  ({'、'.join(e.industries)})" if e.industries else ""))
