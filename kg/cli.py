@@ -275,6 +275,18 @@ def query(
         _fail(str(exc))
 
 
+def _show(answer, tables, text, as_json: bool, csv: Optional[Path], view: str, bom: bool, xlsx: Optional[Path]) -> None:
+    """Compute a view (`answer()`), write its tables where asked, print it as text or JSON."""
+    from .serve import frames
+
+    try:
+        result = answer()
+        _tables(tables(result), csv, view, bom, xlsx)
+    except KGError as exc:
+        _fail(str(exc))
+    typer.echo(frames.to_json(result) if as_json else text(result))
+
+
 def _tables(tables: dict, csv: Optional[Path], view: str, bom: bool, xlsx: Optional[Path]) -> None:
     """Write a view as CSV and/or every view as an Excel workbook (one sheet each)."""
     from .serve import frames
@@ -287,9 +299,17 @@ def _tables(tables: dict, csv: Optional[Path], view: str, bom: bool, xlsx: Optio
         typer.echo(f"wrote {frames.write(xlsx, frames.xlsx_bytes(tables))}", err=True)
 
 
-CSV_HELP = "Also write one view as CSV (UTF-8; --bom for Excel) to this file."
-XLSX_HELP = "Also write every view as an Excel workbook, one sheet per view."
-AS_OF_HELP = "Only what articles dated up to this ISO date (2023-06-30, 2023) state."
+# Options the view commands (chain, place, compare, figures) share.
+AS_OF = typer.Option(None, "--as-of", help="Only what articles dated up to this ISO date (2023-06-30, 2023) state.")
+AS_JSON = typer.Option(False, "--json", help="Print the answer as JSON.")
+VIEW_CSV = typer.Option(None, "--csv", help="Also write one view (--view) as CSV (UTF-8; --bom for Excel) to this file.")
+TABLE_CSV = typer.Option(None, "--csv", help="Also write the table as CSV (UTF-8; --bom for Excel) to this file.")
+BOM = typer.Option(False, "--bom", help="Start the CSV with a UTF-8 byte-order mark (for Excel).")
+VIEWS_XLSX = typer.Option(None, "--xlsx", help="Also write every view as an Excel workbook, one sheet per view.")
+TABLE_XLSX = typer.Option(None, "--xlsx", help="Also write the table as an Excel workbook.")
+BUILD_DIR = typer.Option(BUILD, "--build", help="The folder `kg build` wrote.")
+STORE = typer.Option("auto", "--store", help="rdflib, oxigraph or auto (by size).")
+ENDPOINT = typer.Option(None, "--endpoint", help=ENDPOINT_HELP)
 
 
 @app.command()
@@ -298,78 +318,63 @@ def chain(
     city: Optional[str] = typer.Option(None, "--city", help="This place's companies, platforms and gaps."),
     quotes: int = typer.Option(1, "--quotes", min=0, help="Quotes to show per company."),
     candidates: int = typer.Option(3, "--candidates", min=0, help="Candidates to show per gap (all in --json/--csv)."),
-    as_of: Optional[str] = typer.Option(None, "--as-of", help=AS_OF_HELP),
-    as_json: bool = typer.Option(False, "--json", help="Print the chain as JSON."),
-    csv: Optional[Path] = typer.Option(None, "--csv", help=CSV_HELP),
+    as_of: Optional[str] = AS_OF,
+    as_json: bool = AS_JSON,
+    csv: Optional[Path] = VIEW_CSV,
     view: str = typer.Option("companies", "--view", help="The view --csv writes: segments, companies, platforms, gaps."),
-    bom: bool = typer.Option(False, "--bom", help="Start the CSV with a UTF-8 byte-order mark (for Excel)."),
-    xlsx: Optional[Path] = typer.Option(None, "--xlsx", help=XLSX_HELP),
-    build_dir: Path = typer.Option(BUILD, "--build"),
-    store: str = typer.Option("auto", "--store"),
-    endpoint: Optional[str] = typer.Option(None, "--endpoint", help=ENDPOINT_HELP),
+    bom: bool = BOM,
+    xlsx: Optional[Path] = VIEWS_XLSX,
+    build_dir: Path = BUILD_DIR,
+    store: str = STORE,
+    endpoint: Optional[str] = ENDPOINT,
 ) -> None:
     """An industrial chain segment by segment, upstream to downstream: companies (leaders first,
     county, city, quote), parks and platforms; with --city, the gaps and who elsewhere could fill them."""
-    from .serve import frames
     from .serve.chain import chain as find_chain, chain_frames, format_chain
 
-    try:
-        result = find_chain(_store(build_dir, store, endpoint), industry, city, as_of)
-        _tables(chain_frames(result), csv, view, bom, xlsx)
-    except KGError as exc:
-        _fail(str(exc))
-    typer.echo(frames.to_json(result) if as_json else format_chain(result, quotes, candidates))
+    _show(lambda: find_chain(_store(build_dir, store, endpoint), industry, city, as_of), chain_frames,
+          lambda r: format_chain(r, quotes, candidates), as_json, csv, view, bom, xlsx)
 
 
 @app.command()
 def place(
     name: str = typer.Argument(..., help="A place: 金华, 金华市, 义乌, an IRI …"),
     quotes: int = typer.Option(1, "--quotes", min=0, help="Quotes to show per leader."),
-    as_of: Optional[str] = typer.Option(None, "--as-of", help=AS_OF_HELP),
-    as_json: bool = typer.Option(False, "--json", help="Print the profile as JSON."),
-    csv: Optional[Path] = typer.Option(None, "--csv", help=CSV_HELP),
+    as_of: Optional[str] = AS_OF,
+    as_json: bool = AS_JSON,
+    csv: Optional[Path] = VIEW_CSV,
     view: str = typer.Option("chains", "--view", help="The view --csv writes: chains, leaders, platforms, programmes, figures."),
-    bom: bool = typer.Option(False, "--bom", help="Start the CSV with a UTF-8 byte-order mark (for Excel)."),
-    xlsx: Optional[Path] = typer.Option(None, "--xlsx", help=XLSX_HELP),
-    build_dir: Path = typer.Option(BUILD, "--build"),
-    store: str = typer.Option("auto", "--store"),
-    endpoint: Optional[str] = typer.Option(None, "--endpoint", help=ENDPOINT_HELP),
+    bom: bool = BOM,
+    xlsx: Optional[Path] = VIEWS_XLSX,
+    build_dir: Path = BUILD_DIR,
+    store: str = STORE,
+    endpoint: Optional[str] = ENDPOINT,
 ) -> None:
     """A place's profile: its chains and their segments, leaders, parks, platforms, programmes and
     latest figures with their year."""
-    from .serve import frames
     from .serve.place import format_place, place as place_view, place_frames
 
-    try:
-        result = place_view(_store(build_dir, store, endpoint), name, as_of)
-        _tables(place_frames(result), csv, view, bom, xlsx)
-    except KGError as exc:
-        _fail(str(exc))
-    typer.echo(frames.to_json(result) if as_json else format_place(result, quotes))
+    _show(lambda: place_view(_store(build_dir, store, endpoint), name, as_of), place_frames,
+          lambda r: format_place(r, quotes), as_json, csv, view, bom, xlsx)
 
 
 @app.command()
 def compare(
     names: list[str] = typer.Argument(..., help="Two or more places: 金华 台州 温州 …"),
-    as_of: Optional[str] = typer.Option(None, "--as-of", help=AS_OF_HELP),
-    as_json: bool = typer.Option(False, "--json", help="Print the comparison as JSON."),
-    csv: Optional[Path] = typer.Option(None, "--csv", help="Also write the table as CSV (--bom for Excel)."),
-    bom: bool = typer.Option(False, "--bom", help="Start the CSV with a UTF-8 byte-order mark (for Excel)."),
-    xlsx: Optional[Path] = typer.Option(None, "--xlsx", help="Also write the table as an Excel workbook."),
-    build_dir: Path = typer.Option(BUILD, "--build"),
-    store: str = typer.Option("auto", "--store"),
-    endpoint: Optional[str] = typer.Option(None, "--endpoint", help=ENDPOINT_HELP),
+    as_of: Optional[str] = AS_OF,
+    as_json: bool = AS_JSON,
+    csv: Optional[Path] = TABLE_CSV,
+    bom: bool = BOM,
+    xlsx: Optional[Path] = TABLE_XLSX,
+    build_dir: Path = BUILD_DIR,
+    store: str = STORE,
+    endpoint: Optional[str] = ENDPOINT,
 ) -> None:
     """Places side by side on the same rows: chains, leaders, parks, platforms, programmes, figures."""
-    from .serve import frames
     from .serve.place import compare as compare_view, compare_frame, format_compare
 
-    try:
-        result = compare_view(_store(build_dir, store, endpoint), names, as_of)
-        _tables({"compare": compare_frame(result)}, csv, "compare", bom, xlsx)
-    except KGError as exc:
-        _fail(str(exc))
-    typer.echo(frames.to_json(result) if as_json else format_compare(result))
+    _show(lambda: compare_view(_store(build_dir, store, endpoint), names, as_of),
+          lambda r: {"compare": compare_frame(r)}, format_compare, as_json, csv, "compare", bom, xlsx)
 
 
 @app.command()
@@ -378,28 +383,26 @@ def figures(
     indicator: Optional[str] = typer.Option(None, "--indicator", help=(
         "One indicator: its code (dex-core-value-added), its name (数字经济核心产业增加值) or a word of it (增加值).")),
     chart: Optional[Path] = typer.Option(None, "--chart", help="Also draw the series to this .png or .svg file."),
-    as_of: Optional[str] = typer.Option(None, "--as-of", help=AS_OF_HELP),
-    as_json: bool = typer.Option(False, "--json", help="Print the series as JSON."),
-    csv: Optional[Path] = typer.Option(None, "--csv", help="Also write the table as CSV (--bom for Excel)."),
-    bom: bool = typer.Option(False, "--bom", help="Start the CSV with a UTF-8 byte-order mark (for Excel)."),
-    xlsx: Optional[Path] = typer.Option(None, "--xlsx", help="Also write the table as an Excel workbook."),
-    build_dir: Path = typer.Option(BUILD, "--build"),
-    store: str = typer.Option("auto", "--store"),
-    endpoint: Optional[str] = typer.Option(None, "--endpoint", help=ENDPOINT_HELP),
+    as_of: Optional[str] = AS_OF,
+    as_json: bool = AS_JSON,
+    csv: Optional[Path] = TABLE_CSV,
+    bom: bool = BOM,
+    xlsx: Optional[Path] = TABLE_XLSX,
+    build_dir: Path = BUILD_DIR,
+    store: str = STORE,
+    endpoint: Optional[str] = ENDPOINT,
 ) -> None:
     """A place's figures as series: one indicator of one region over the years, actual and target
     apart, as a table and (with --chart) a chart with Chinese labels."""
-    from .serve import frames
     from .serve.figures import chart as draw, format_series, series, series_frame
 
-    try:
+    def answer():
         result = series(_store(build_dir, store, endpoint), name, indicator, as_of)
-        _tables({"figures": series_frame(result)}, csv, "figures", bom, xlsx)
         if chart is not None:
             typer.echo(f"wrote {draw(result, chart)}", err=True)
-    except KGError as exc:
-        _fail(str(exc))
-    typer.echo(frames.to_json(result) if as_json else format_series(result))
+        return result
+
+    _show(answer, lambda r: {"figures": series_frame(r)}, format_series, as_json, csv, "figures", bom, xlsx)
 
 
 @app.command()
