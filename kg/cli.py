@@ -42,10 +42,12 @@ def build(
 ) -> None:
     """Build the graph (Turtle, TriG, N-Quads) and the cluster map from a folder of articles."""
     from .build.pipeline import build as run_build
+    from .serve.terminal import plural, progress_bar
 
     try:
-        result = run_build(input, output, min_confidence=min_confidence, workers=workers, use_cache=not no_cache,
-                           endpoint=endpoint)
+        with progress_bar("extracting") as progress:
+            result = run_build(input, output, min_confidence=min_confidence, workers=workers, use_cache=not no_cache,
+                               endpoint=endpoint, progress=progress)
     except ValidationError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(1)
@@ -62,9 +64,10 @@ def build(
         except KGError as exc:
             _fail(f"the graph was built but the map was not: {exc}")
     corpus = result.corpus
-    typer.echo(f"built {len(corpus.documents)} documents ({len(corpus.problems)} skipped): "
-               f"{len(corpus.entities)} entities, {result.facts} facts, {result.observations} figures, "
-               f"{result.triples} triples; conforms to ontology/shapes.ttl")
+    typer.echo(f"built {plural(len(corpus.documents), 'document')} ({len(corpus.problems)} skipped): "
+               f"{plural(len(corpus.entities), 'entity', 'entities')}, {plural(result.facts, 'fact')}, "
+               f"{plural(result.observations, 'figure')}, {plural(result.triples, 'triple')}; "
+               "conforms to ontology/shapes.ttl")
     for kind, path in result.files.items():
         typer.echo(f"  {kind:<9} {path}")
     if result.pushed is not None:
@@ -223,6 +226,8 @@ def query(
     name: Optional[str] = typer.Option(None, "--name", "-n", help="Run a named query (see --list)."),
     param: list[str] = typer.Option([], "--param", "-p", help="A named query's parameter: name=value."),
     fmt: str = typer.Option("table", "--format", help="table, csv, tsv or json (SPARQL 1.1 Results JSON)."),
+    iris: bool = typer.Option(False, "--iris", help="Show IRIs in the table, not the entities' names."),
+    bom: bool = typer.Option(False, "--bom", help="Start CSV/TSV with a UTF-8 byte-order mark (for Excel)."),
     list_queries: bool = typer.Option(False, "--list", help="List the named queries."),
     build_dir: Path = typer.Option(BUILD, "--build", help="The folder `kg build` wrote."),
     store: str = typer.Option("auto", "--store", help="rdflib, oxigraph or auto (by size)."),
@@ -230,7 +235,7 @@ def query(
 ) -> None:
     """Run SPARQL against the built graph: from an argument, a file, standard input or by name."""
     from .model.errors import QueryFailedError, QuerySyntaxError
-    from .serve.query import format_result, named_queries, named_query
+    from .serve.query import named_queries, named_query
 
     if list_queries:
         for q in named_queries().values():
@@ -265,14 +270,36 @@ def query(
             if values:
                 _fail("--param is for named queries")
             result = graph.query(text)
-        typer.echo(format_result(result, fmt))
-        if result.kind == "select" and not result.rows and fmt == "table":
-            typer.echo("(no results)", err=True)
+        _print_result(result, fmt, graph, iris, bom)
     except (QuerySyntaxError, QueryFailedError) as exc:
         typer.echo(f"kg: {exc}", err=True)
         raise typer.Exit(1)
     except KGError as exc:
         _fail(str(exc))
+
+
+def _print_result(result, fmt: str, store, iris: bool, bom: bool) -> None:
+    from .serve.query import format_result
+
+    if fmt == "table" and result.kind == "select":
+        if not result.rows:
+            typer.echo("(no results)", err=True)
+            return
+        from rich.console import Console
+
+        from .serve.terminal import plural, table
+
+        # At a terminal the table fits its width; piped, it is as wide as its content.
+        console = Console(width=None if sys.stdout.isatty() else 100_000, highlight=False, soft_wrap=False)
+        console.print(table(result, store, iris))
+        typer.echo(plural(len(result.rows), "row"), err=True)
+        return
+    text = format_result(result, fmt)
+    if fmt in ("csv", "tsv"):       # already ends with its line break: no blank line after it
+        sys.stdout.write(("\ufeff" if bom else "") + text)
+        sys.stdout.flush()
+    else:
+        typer.echo(text)
 
 
 def _show(answer, tables, text, as_json: bool, csv: Optional[Path], view: str, bom: bool, xlsx: Optional[Path]) -> None:

@@ -99,3 +99,15 @@ def network_requests(driver) -> list[str]:
         if message["method"] == "Network.requestWillBeSent":
             urls.append(message["params"]["request"]["url"])
     return urls
+
+
+def need_built(built: bool, what: str) -> None:
+    """Skip a test that needs a part of the front end `make test` builds with npm, unless
+    CI requires it (KG_REQUIRE_BROWSER), where its absence is a failure."""
+    import os
+
+    if not built:
+        message = f"{what} is not built (make test builds it with npm)"
+        if os.environ.get("KG_REQUIRE_BROWSER"):
+            pytest.fail(message)
+        pytest.skip(message)

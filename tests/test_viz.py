@@ -9,7 +9,16 @@ import pytest
 from kg.serve.store import open_store
 from kg.serve.viz import communities, map_graph, map_html, subgraph, summary, write_map
 
-from .conftest import network_requests
+from .conftest import need_built, network_requests
+
+LOADED_FONT = ("return [...document.fonts].some(f => f.family.replace(/[\"']/g, '') === 'KG Sans' "
+               "&& f.status === 'loaded')")
+
+
+def need_font():
+    from kg.serve.assets import font_installed
+
+    need_built(font_installed(), "the pages' font")
 
 
 @pytest.fixture(scope="module")
@@ -66,6 +75,10 @@ def test_viz_page_renders_offline_in_chromium(store, tmp_path, chrome):
     assert chrome.execute_script("return nodes.length") > 50
     assert chrome.execute_script("return document.querySelector('#network canvas') !== null")
     assert "settled" in chrome.execute_script("return document.getElementById('status').textContent")
+    # Chinese labels are drawn with the font inlined into the page (this machine may have no CJK font)
+    need_font()
+    assert "font/woff;base64," in path.read_text(encoding="utf-8")
+    assert chrome.execute_script(LOADED_FONT), "the page's font did not load"
     errors = [e for e in chrome.get_log("browser") if e["level"] == "SEVERE"]
     assert errors == []
     requests = [u for u in network_requests(chrome) if not u.startswith(("file://", "data:", "about:"))]

@@ -17,7 +17,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 import pyoxigraph as ox
 from rdflib import URIRef
@@ -41,8 +41,11 @@ def _extract_timed(doc: Document) -> tuple[DocumentExtraction, dict[str, float]]
     return extract_document(doc, times), times
 
 
+Progress = Callable[[int, int], None]   # (documents done, documents in all), after each document
+
+
 def extract_corpus(docs: Sequence[Document], workers: int = 1, cache_dir: Path | None = None,
-                   times: dict[str, float] | None = None) -> list[DocumentExtraction]:
+                   times: dict[str, float] | None = None, progress: Progress | None = None) -> list[DocumentExtraction]:
     """Extractions in the order of `docs`; unchanged documents come from the cache."""
     results: dict[str, DocumentExtraction] = {}
     todo = []
@@ -52,12 +55,15 @@ def extract_corpus(docs: Sequence[Document], workers: int = 1, cache_dir: Path |
             results[doc.name] = cached
         else:
             todo.append(doc)
+    if progress:
+        progress(len(results), len(docs))
     if todo:
         if workers > 1 and len(todo) > 1:
             with ProcessPoolExecutor(max_workers=workers) as pool:
-                done = list(pool.map(_extract_timed, todo, chunksize=max(1, len(todo) // (workers * 4))))
+                done = list(_reporting(pool.map(_extract_timed, todo, chunksize=max(1, len(todo) // (workers * 4))),
+                                       progress, len(results), len(docs)))
         else:
-            done = [_extract_timed(doc) for doc in todo]
+            done = list(_reporting(map(_extract_timed, todo), progress, len(results), len(docs)))
         for doc, (extraction, doc_times) in zip(todo, done):
             results[doc.name] = extraction
             if times is not None:
@@ -66,6 +72,14 @@ def extract_corpus(docs: Sequence[Document], workers: int = 1, cache_dir: Path |
             if cache_dir:
                 _cache_write(cache_dir, extraction)
     return [results[doc.name] for doc in docs]
+
+
+def _reporting(items, progress: Progress | None, done: int, total: int):
+    for item in items:
+        done += 1
+        if progress:
+            progress(done, total)
+        yield item
 
 
 def _cache_path(cache_dir: Path, doc: Document) -> Path:
@@ -102,12 +116,12 @@ class Corpus:
     times: dict[str, float] = field(default_factory=dict)
 
 
-def extract(corpus_dir: Path, workers: int = 1, cache_dir: Path | None = None) -> Corpus:
+def extract(corpus_dir: Path, workers: int = 1, cache_dir: Path | None = None, progress: Progress | None = None) -> Corpus:
     times: dict[str, float] = {}
     started = time.perf_counter()
     docs, problems = load_corpus(corpus_dir)
     times["load"] = time.perf_counter() - started
-    extractions = extract_corpus(docs, workers, cache_dir, times)
+    extractions = extract_corpus(docs, workers, cache_dir, times, progress)
     started = time.perf_counter()
     entities, resolved = resolve(extractions)
     times["resolution"] = time.perf_counter() - started
@@ -146,13 +160,13 @@ def _shared_triples() -> tuple[list[ox.Triple], list[ox.Triple]]:
 
 
 def build(corpus_dir: Path, out_dir: Path, *, min_confidence: float = 0.0, workers: int = 1,
-          use_cache: bool = True, endpoint: str | None = None) -> BuildResult:
+          use_cache: bool = True, endpoint: str | None = None, progress: Progress | None = None) -> BuildResult:
     """Extract, resolve, emit, validate and write the graph, and load it into the Graph
-    Store endpoint if one is given. Raises ValidationError (and leaves the previous outputs
+    Store endpoint if one is given; `progress(done, total)` is told of each document extracted. Raises ValidationError (and leaves the previous outputs
     untouched) when the graph does not conform."""
     out_dir = Path(out_dir)
     cache_dir = out_dir / ".cache" if use_cache else None
-    corpus = extract(corpus_dir, workers, cache_dir)
+    corpus = extract(corpus_dir, workers, cache_dir, progress)
     started = time.perf_counter()
     triples = named_triples(corpus, min_confidence)
     corpus.times["rdf"] = time.perf_counter() - started

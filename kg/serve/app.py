@@ -7,13 +7,12 @@ N-Triples for CONSTRUCT and DESCRIBE). Updates and other writes are refused.
 """
 from __future__ import annotations
 
-import html
 import multiprocessing as mp
 import queue
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, quote, unquote
+from urllib.parse import parse_qs, unquote
 
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
@@ -21,13 +20,13 @@ from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Res
 from rdflib import URIRef
 
 from ..model.errors import KGError, QueryFailedError, QueryLimitError, QuerySyntaxError
+from .pages import add_routes, entity_page, page_response
 from .query import GRAPH_TYPES, SELECT_TYPES, bind, named_queries, named_query, negotiate, resolve_term
-from .results import Result, with_values
+from .results import Result
 from .store import open_store
 from .views import router as views_router
 from ..model.vocab import BASE
 
-_TEMPLATES = Path(__file__).resolve().parent / "templates"
 _UPDATE = ("application/sparql-update",)
 
 
@@ -74,7 +73,7 @@ def _map_page(store, city: str | None, chain: str | None) -> str:
 
     city_iri = str(resolve_term(store, city, "place")) if city else None
     chain_iri = str(resolve_term(store, chain, "industry")) if chain else None
-    return map_html(store, city_iri, chain_iri)
+    return map_html(store, city_iri, chain_iri, entity_base="/id/")
 
 
 @dataclass
@@ -159,6 +158,7 @@ def create_app(pool: QueryPool) -> FastAPI:
     # Browser-based SPARQL clients on other origins (YASGUI and the like) may query it: it is read-only.
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"],
                        allow_headers=["Content-Type", "Accept"])
+    add_routes(app, lambda sparql: pool.run("sparql", sparql), _query_list, lambda: pool.triples)
 
     def error(status: int, message: str) -> PlainTextResponse:
         return PlainTextResponse(message + "\n", status_code=status)
@@ -227,9 +227,7 @@ def create_app(pool: QueryPool) -> FastAPI:
 
     @app.get("/api/queries")
     def api_queries() -> JSONResponse:
-        return JSONResponse([{"name": q.name, "title": q.title, "description": q.description, "text": q.text,
-                              "params": [{"name": p.name, "kind": p.kind, "description": p.description}
-                                         for p in q.params]} for q in named_queries().values()])
+        return JSONResponse(_query_list())
 
     @app.get("/api/named/{name}")
     async def api_named(name: str, request: Request) -> Response:
@@ -240,11 +238,6 @@ def create_app(pool: QueryPool) -> FastAPI:
     @app.get("/health")
     def health() -> JSONResponse:
         return JSONResponse({"status": "ok", "triples": pool.triples})
-
-    @app.get("/", response_class=HTMLResponse)
-    def home() -> HTMLResponse:
-        page = (_TEMPLATES / "home.html").read_text(encoding="utf-8")
-        return HTMLResponse(page.replace("{{ triples }}", str(pool.triples)).replace("{{ base }}", BASE))
 
     maps: dict[tuple[str | None, str | None], str] = {}   # the graph does not change while served
 
@@ -278,10 +271,16 @@ def create_app(pool: QueryPool) -> FastAPI:
             negotiate(accept, ["text/html", *GRAPH_TYPES]) not in (None, "text/html") and "text/html" not in accept)
         if wants_rdf:
             return await _in_thread(execute, "sparql", _describe(iri), accept, fmt)
-        return await _in_thread(_entity_page, pool, iri)
+        return await _in_thread(page_response, entity_page, app.state.site, iri)
 
     app.include_router(views_router(pool, local_link))   # /chain, /place, /compare, /figures (kg/serve/views.py)
     return app
+
+
+def _query_list() -> list[dict]:
+    return [{"name": q.name, "title": q.title, "description": q.description, "text": q.text,
+             "params": [{"name": p.name, "kind": p.kind, "description": p.description} for p in q.params]}
+            for q in named_queries().values()]
 
 
 def _media(fmt: str | None, offered: dict, aliases: dict[str, str]) -> str | None:
@@ -305,103 +304,6 @@ CONSTRUCT {{ {term} ?p ?o . ?fact ?fp ?fo . }} WHERE {{
   UNION {{ ?fact rdf:subject {term} ; ?fp ?fo }}
   UNION {{ ?fact rdf:object {term} ; ?fp ?fo }}
 }}"""
-
-
-# ====================================================================== entity pages
-_FACTS = """
-PREFIX kg:   <https://w3id.org/zjkg/ontology#>
-PREFIX rdf:  <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-PREFIX schema: <https://schema.org/>
-SELECT DISTINCT ?s ?sName ?p ?o ?oName ?quote ?doc ?confidence ?extractor WHERE {
-  { ?fact rdf:subject ?entity } UNION { ?fact rdf:object ?entity }
-  ?fact a kg:Assertion ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; kg:quote ?quote ;
-        kg:confidence ?confidence ; prov:wasDerivedFrom ?d ; prov:wasAttributedTo ?agent .
-  ?d schema:name ?doc . ?agent rdfs:label ?extractor .
-  OPTIONAL { ?s rdfs:label ?sName . FILTER (lang(?sName) = "zh") }
-  OPTIONAL { ?o rdfs:label ?oName . FILTER (lang(?oName) = "zh") }
-}
-ORDER BY ?p ?doc"""
-_ABOUT = """
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?p ?o ?oName WHERE {
-  ?entity ?p ?o .
-  OPTIONAL { ?o rdfs:label ?oName . FILTER (lang(?oName) = "zh") }
-}"""
-_FIGURES = """
-PREFIX kg:   <https://w3id.org/zjkg/ontology#>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-PREFIX schema: <https://schema.org/>
-SELECT ?indicator ?year ?value ?unit ?target ?quote ?doc WHERE {
-  ?obs kg:region ?entity ; kg:indicator ?indicator ; kg:value ?value ; kg:unit ?unit ; kg:target ?target ;
-       kg:quote ?quote ; prov:wasDerivedFrom ?d . ?d schema:name ?doc .
-  OPTIONAL { ?obs kg:year ?year }
-}
-ORDER BY ?indicator ?year"""
-
-
-def local_link(iri: str) -> str:
-    """The server's path for an IRI of the graph (others link to themselves)."""
-    if iri.startswith(BASE + "id/"):
-        return "/id/" + quote(iri.removeprefix(BASE + "id/"), safe="/")
-    return iri
-
-
-def _short(iri: str) -> str:
-    return iri.rsplit("#", 1)[-1] if "#" in iri else iri.rsplit("/", 1)[-1]
-
-
-def _entity_page(pool: QueryPool, iri: URIRef) -> Response:
-    binding = {"entity": iri}
-    try:
-        about = pool.run("sparql", with_values(_ABOUT, binding))
-        facts = pool.run("sparql", with_values(_FACTS, binding))
-        figures = pool.run("sparql", with_values(_FIGURES, binding))
-    except (KGError, RuntimeError) as exc:
-        return PlainTextResponse(f"{exc}\n", status_code=503)
-    if not about.rows and not facts.rows:
-        return HTMLResponse(f"<!DOCTYPE html><title>Not found</title><p>No entity {html.escape(str(iri))} in the graph.</p>",
-                            status_code=404)
-    e = html.escape
-    labels = [str(r["o"]) for r in about.rows if str(r["p"]).endswith(("#label", "#altLabel"))]
-    classes = [_short(str(r["o"])) for r in about.rows if str(r["p"]).endswith("#type")]
-    title = labels[0] if labels else _short(str(iri))
-    out = [f"<!DOCTYPE html><html lang='zh'><head><meta charset='utf-8'><link rel='icon' href='data:,'><title>{e(title)}</title>",
-           "<style>body{font-family:sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse;width:100%}"
-           "td,th{border-bottom:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top}"
-           "q{color:#333}small{color:#777}</style></head><body>",
-           "<p><a href='/'>kg</a></p>",
-           f"<h1>{e(title)}</h1><p>{e(', '.join(sorted(set(classes))))} · <code>{e(str(iri))}</code></p>"]
-    if len(labels) > 1:
-        out.append(f"<p>Names: {e('、'.join(dict.fromkeys(labels)))}</p>")
-    out.append(f"<h2>Facts ({len(facts.rows)})</h2><table id='facts'><tr><th>subject</th><th>relation</th>"
-               "<th>object</th><th>evidence</th><th>document</th><th>confidence</th></tr>")
-    for r in facts.rows:
-        subject = f"<a href='{e(local_link(str(r['s'])))}'>{e(str(r.get('sName', _short(str(r['s'])))))}</a>"
-        obj = f"<a href='{e(local_link(str(r['o'])))}'>{e(str(r.get('oName', _short(str(r['o'])))))}</a>"
-        out.append(f"<tr><td>{subject}</td><td>{e(_short(str(r['p'])))}</td><td>{obj}</td>"
-                   f"<td class='evidence'><q>{e(str(r['quote']))}</q></td><td>{e(str(r['doc']))}</td>"
-                   f"<td>{e(str(r['confidence']))} <small>{e(str(r['extractor']))}</small></td></tr>")
-    out.append("</table>")
-    if figures.rows:
-        out.append(f"<h2>Figures ({len(figures.rows)})</h2><table><tr><th>indicator</th><th>year</th><th>value</th>"
-                   "<th>unit</th><th>target</th><th>evidence</th><th>document</th></tr>")
-        for r in figures.rows:
-            out.append(f"<tr><td>{e(str(r['indicator']))}</td><td>{e(str(r.get('year', '')))}</td>"
-                       f"<td>{e(str(r['value']))}</td><td>{e(str(r['unit']))}</td><td>{e(str(r['target']))}</td>"
-                       f"<td><q>{e(str(r['quote']))}</q></td><td>{e(str(r['doc']))}</td></tr>")
-        out.append("</table>")
-    related = [(str(r["p"]), str(r["o"]), str(r.get("oName", ""))) for r in about.rows
-               if isinstance(r["o"], URIRef) and str(r["o"]).startswith(BASE + "id/")]
-    if related:
-        out.append("<h2>Links</h2><ul>")
-        for p, o, name in sorted(set(related)):
-            out.append(f"<li>{e(_short(p))} <a href='{e(local_link(o))}'>{e(name or _short(o))}</a></li>")
-        out.append("</ul>")
-    out.append(f"<p><a href='{e(local_link(str(iri)))}?format=turtle'>Turtle</a> · "
-               f"<a href='{e(local_link(str(iri)))}?format=json-ld'>JSON-LD</a></p></body></html>")
-    return HTMLResponse("".join(out))
 
 
 # ====================================================================== running

@@ -26,6 +26,7 @@ from . import frames, lookup
 from .lookup import ChainDef, Quote
 from .query import closest, resolve_term
 from .store import Store
+from .terminal import plural
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -388,10 +389,6 @@ def chain_frames(view: ChainView) -> dict[str, "pd.DataFrame"]:
 
 
 # ====================================================================== the terminal
-def plural(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
-
-
 def _quote_line(quote: Quote, width: int = 80) -> str:
     text = " ".join(quote.text.split())   # captions and page breaks inside a quote: one line on a terminal
     text = text if len(text) <= width else text[:width - 2] + "…"

@@ -13,11 +13,12 @@ from typing import TYPE_CHECKING
 
 from ..model.errors import KGError
 from . import frames, lookup
-from .chain import ChainIndex, ChainView, Entry, chain, plural
+from .chain import ChainIndex, ChainView, Entry, chain
 from .figures import GENERIC, Point, series
 from .lookup import Quote
 from .query import resolve_term
 from .store import Store
+from .terminal import plural
 
 if TYPE_CHECKING:
     import pandas as pd

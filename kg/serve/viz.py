@@ -7,7 +7,6 @@ The page inlines vis-network from the pyvis package: it needs no network at all.
 """
 from __future__ import annotations
 
-import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +14,8 @@ from pathlib import Path
 import networkx as nx
 import pyvis
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from .assets import FONT_FAMILY, inline_font_css
+from .markup import script_json
 from .store import Store
 
 KG = "https://w3id.org/zjkg/ontology#"
@@ -33,6 +34,9 @@ WEIGHTS = {"leadsChain": 3.0, "inIndustry": 2.0, "hosts": 2.0, "prioritizes": 1.
 PALETTE = ("#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4", "#f032e6", "#9a6324",
            "#469990", "#800000", "#808000", "#000075", "#bfef45", "#fabed4", "#dcbeff", "#ffd8b1")
 _TEMPLATES = Path(__file__).resolve().parent / "templates"
+FONT_STACK = "'Noto Sans CJK SC', 'PingFang SC', 'Microsoft YaHei', '" + FONT_FAMILY + "', sans-serif"
+_FONT_MARK = "/* the font */"
+VIS_DIR = Path(pyvis.__file__).parent / "templates" / "lib" / "vis-9.1.2"   # the vis-network pyvis ships
 
 _NODES = f"""
 PREFIX kg: <{KG}>
@@ -47,12 +51,18 @@ PREFIX kg: <{KG}>
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 PREFIX prov: <http://www.w3.org/ns/prov#>
 PREFIX schema: <https://schema.org/>
+PREFIX dct: <http://purl.org/dc/terms/>
 SELECT ?s ?p ?o ?quote ?doc WHERE {{
   ?a a kg:Assertion ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; kg:quote ?quote ;
      prov:wasDerivedFrom ?d .
-  ?d schema:name ?doc .
+  ?d schema:name ?name . OPTIONAL {{ ?d dct:title ?title }}
+  BIND (COALESCE(?title, ?name) AS ?doc)
   VALUES ?p {{ {" ".join("kg:" + p for p in PREDICATES)} }}
 }}"""
+_NAMES = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?e ?name WHERE { ?e rdfs:label|skos:altLabel|skos:prefLabel ?name . }"""
 _PARENTS = f"""
 PREFIX kg: <{KG}>
 SELECT ?place ?parent WHERE {{ ?place kg:partOf ?parent . }}"""
@@ -68,6 +78,8 @@ class MapNode:
     cities: set[str] = field(default_factory=set)      # prefecture-level cities, for the filter
     chains: set[str] = field(default_factory=set)      # industries it belongs to
     quotes: list[tuple[str, str]] = field(default_factory=list)
+    names: set[str] = field(default_factory=set)        # every name, zh and en, for the map's search
+    leader: bool = False                                # leads a chain
 
 
 def map_graph(store: Store) -> tuple[nx.Graph, dict[str, MapNode]]:
@@ -84,6 +96,9 @@ def map_graph(store: Store) -> tuple[nx.Graph, dict[str, MapNode]]:
         if iri not in nodes:
             nodes[iri] = MapNode(iri, str(row["label"]), cls, FAMILIES[cls])
     parents = {str(r["place"]): str(r["parent"]) for r in rows(_PARENTS, "place", "parent")}
+    for row in store.query(_NAMES).rows:
+        if str(row["e"]) in nodes:
+            nodes[str(row["e"])].names.add(str(row["name"]))
     graph = nx.Graph()
     graph.add_nodes_from(nodes)
     for row in rows(_EDGES, "s", "p", "o", "doc", "quote"):
@@ -98,6 +113,7 @@ def map_graph(store: Store) -> tuple[nx.Graph, dict[str, MapNode]]:
             nodes[s].places.add(o)
         if p in ("inIndustry", "leadsChain"):
             nodes[s].chains.add(o)
+        nodes[s].leader |= p == "leadsChain"
         if p == "prioritizes":
             nodes[s].chains.add(o)
     for node in nodes.values():
@@ -164,8 +180,25 @@ def cluster_names(graph: nx.Graph, nodes: dict[str, MapNode], membership: dict[s
     return names
 
 
-def render(graph: nx.Graph, nodes: dict[str, MapNode], title: str = "浙江数字经济产业集群图") -> str:
+def hubs(graph: nx.Graph, nodes: dict[str, MapNode], most: int = 30) -> set[str]:
+    """The nodes whose labels the map shows at the fitted zoom: cities and the province, the
+    chains most linked, the chains' leaders, then the best-connected others, `most` at most."""
+    def rank(n: str) -> tuple:
+        node = nodes[n]
+        kind = 0 if node.cls in ("City", "Province") else 1 if node.family == "Industry" else 2 if node.leader else 3
+        return kind, -graph.degree(n), node.label
+    wanted = [n for n in graph if nodes[n].cls in ("City", "Province") or nodes[n].leader
+              or (nodes[n].family == "Industry" and graph.degree(n) >= 4)]
+    others = sorted((n for n in graph if n not in set(wanted)), key=lambda n: (-graph.degree(n), nodes[n].label))
+    return set(sorted(wanted, key=rank)[:most] + others[:max(0, min(10, most - len(wanted)))])
+
+
+def render(graph: nx.Graph, nodes: dict[str, MapNode], title: str = "浙江数字经济产业集群图",
+           entity_base: str | None = None) -> str:
+    """The page. `entity_base` is where entity pages are (kg serve's /id/); without it a node
+    links to its IRI."""
     membership = communities(graph)
+    shown = hubs(graph, nodes)
     names = cluster_names(graph, nodes, membership)
     # vis-network's own data format, written directly: pyvis's add_edge compares each new
     # edge with every edge before it, which is quadratic (10,000 edges take ~2 s).
@@ -176,36 +209,41 @@ def render(graph: nx.Graph, nodes: dict[str, MapNode], title: str = "浙江数�
                            "color": PALETTE[community % len(PALETTE)], "size": 10 + 3 * min(graph.degree(iri), 12),
                            "title": _tooltip(node, nodes, names[community]), "family": node.family,
                            "cls": node.cls, "cluster": community, "cities": sorted(node.cities),
-                           "chains": sorted(node.chains)})
+                           "chains": sorted(node.chains), "hub": iri in shown, "degree": graph.degree(iri),
+                           "names": sorted(node.names - {node.label})})
     data_edges = [{"from": s, "to": o, "title": data["predicate"], "label": "", "arrows": "to", "color": "#999999"}
                   for s, o, data in sorted(graph.edges(data=True))]
-    options = json.dumps({
+    options = {
         "physics": {"solver": "barnesHut", "barnesHut": {"gravitationalConstant": -6000, "springLength": 120},
                     "stabilization": {"enabled": True, "iterations": 300, "updateInterval": 50}},
         "interaction": {"hover": True, "tooltipDelay": 150, "navigationButtons": False},
         "edges": {"smooth": False, "width": 1},
-    })
+        # Labels smaller than 8 px on screen are not drawn: the hubs' are sized to the fitted zoom.
+        "nodes": {"font": {"face": FONT_STACK, "size": 13, "strokeWidth": 3, "strokeColor": "#ffffff"},
+                  "scaling": {"label": {"drawThreshold": 8, "maxVisible": 30}}},
+    }
     env = Environment(loader=FileSystemLoader(_TEMPLATES), autoescape=select_autoescape(["html"]))
     template = env.get_template("map.html")
-    vis_dir = Path(pyvis.__file__).parent / "templates" / "lib" / "vis-9.1.2"   # the vis-network pyvis ships
     clusters = Counter(membership.values())
     legend_clusters = [{"id": c, "name": names[c], "size": clusters[c], "color": PALETTE[c % len(PALETTE)]}
                        for c in sorted(clusters)]
     cities = sorted({c for n in nodes.values() for c in n.cities if c in graph}, key=lambda c: nodes[c].label)
     chains = sorted({n for n in graph if nodes[n].family == "Industry"}, key=lambda n: nodes[n].label)
-    return template.render(
-        title=title,
-        vis_js=(vis_dir / "vis-network.min.js").read_text(encoding="utf-8"),
-        vis_css=(vis_dir / "vis-network.css").read_text(encoding="utf-8"),
-        nodes_json=json.dumps(data_nodes, ensure_ascii=False),
-        edges_json=json.dumps(data_edges, ensure_ascii=False),
-        options_json=options,
+    page = template.render(
+        title=title, entity_base=entity_base or "", font_css=_FONT_MARK, font_family=FONT_FAMILY,
+        vis_js=(VIS_DIR / "vis-network.min.js").read_text(encoding="utf-8"),
+        vis_css=(VIS_DIR / "vis-network.css").read_text(encoding="utf-8"),
+        nodes_json=script_json(data_nodes),
+        edges_json=script_json(data_edges),
+        options_json=script_json(options),
         clusters=legend_clusters,
         families=[{"id": f, "name": FAMILY_NAMES[f], "shape": SHAPES[f]} for f in FAMILY_NAMES],
         cities=[{"iri": c, "label": nodes[c].label} for c in cities],
         chains=[{"iri": c, "label": nodes[c].label} for c in chains],
         node_count=graph.number_of_nodes(), edge_count=graph.number_of_edges(),
     )
+    # The font holds just the characters the page has: a few hundred kB, not the whole 1.5 MB.
+    return page.replace(_FONT_MARK, inline_font_css(page), 1)
 
 
 def _tooltip(node: MapNode, nodes: dict[str, MapNode], cluster: str) -> str:
@@ -215,16 +253,16 @@ def _tooltip(node: MapNode, nodes: dict[str, MapNode], cluster: str) -> str:
         lines.append("位于 " + "、".join(places))
     for quote, doc in node.quotes[:3]:
         short = quote if len(quote) <= 70 else quote[:68] + "…"
-        lines.append(f"“{short}” — {doc}")
+        lines.append(f"“{short}” — {doc if len(doc) <= 24 else doc[:23] + '…'}")
     return "\n".join(lines)
 
 
-def map_html(store: Store, city: str | None = None, chain: str | None = None) -> str:
+def map_html(store: Store, city: str | None = None, chain: str | None = None, entity_base: str | None = None) -> str:
     """The cluster map page, optionally cut down to one city's or one chain's part."""
     graph, nodes = map_graph(store)
     if city or chain:
         graph = subgraph(graph, nodes, city, chain)
-    return render(graph, nodes)
+    return render(graph, nodes, entity_base=entity_base)
 
 
 def write_map(store: Store, out: Path, city: str | None = None, chain: str | None = None) -> Path:
