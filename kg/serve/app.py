@@ -273,7 +273,7 @@ def create_app(pool: QueryPool) -> FastAPI:
             return await _in_thread(execute, "sparql", _describe(iri), accept, fmt)
         return await _in_thread(page_response, entity_page, app.state.site, iri)
 
-    app.include_router(views_router(pool, local_link))   # /chain, /place, /compare, /figures (kg/serve/views.py)
+    app.include_router(views_router(pool))   # /chain, /place, /compare, /figures (kg/serve/views.py)
     return app
 
 

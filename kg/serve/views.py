@@ -9,7 +9,6 @@ from __future__ import annotations
 import html
 import tempfile
 from pathlib import Path
-from typing import Callable
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
@@ -17,12 +16,9 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 
 from ..model.errors import KGError, QueryLimitError
 from . import frames
+from .markup import local_link as link
 from .results import Result, with_values
 
-_STYLE = ("<style>body{font-family:'WenQuanYi Micro Hei','Noto Sans CJK SC','PingFang SC',sans-serif;margin:2em;"
-          "max-width:1200px}table{border-collapse:collapse;width:100%;margin-bottom:1em}td,th{border-bottom:1px solid #ddd;"
-          "padding:4px 8px;text-align:left;vertical-align:top}h2{margin-top:1.4em}.gap{color:#b00}.stage{color:#555}"
-          "q{color:#333}small{color:#777}nav a{margin-right:1em}</style>")
 _FORMATS = {"csv": "text/csv; charset=utf-8",
             "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
@@ -41,8 +37,8 @@ class PoolStore:
         return self.pool.triples
 
 
-def router(pool, link: Callable[[str], str]) -> APIRouter:
-    """The routes; `link` gives the server's path for an entity IRI."""
+def router(pool) -> APIRouter:
+    """The routes, answering from the pool's graph."""
     routes = APIRouter()
     store = PoolStore(pool)
     e = html.escape
@@ -57,9 +53,12 @@ def router(pool, link: Callable[[str], str]) -> APIRouter:
         return shared["index"]
 
     def page(title: str, body: list[str]) -> HTMLResponse:
-        return HTMLResponse(f"<!DOCTYPE html><html lang='zh'><head><meta charset='utf-8'><link rel='icon' href='data:,'>"
-                            f"<title>{e(title)}</title>{_STYLE}</head><body><nav><a href='/'>kg</a>"
-                            f"<a href='/compare'>compare</a></nav><h1>{e(title)}</h1>{''.join(body)}</body></html>")
+        from markupsafe import Markup
+
+        from .pages import render
+
+        # every value in `body` was escaped where it was written
+        return HTMLResponse(render("view.html", title=title, body=Markup("".join(body))))
 
     def named(iri: str, name: str) -> str:
         return f"<a href='{e(link(iri))}'>{e(name)}</a>"
@@ -97,6 +96,27 @@ def router(pool, link: Callable[[str], str]) -> APIRouter:
         return (f"<p><a href='{e(path + sep)}format=json'>JSON</a> · <a href='{e(path + sep)}format=csv&amp;bom=1'>CSV "
                 f"(Excel)</a> · <a href='{e(path + sep)}format=xlsx'>Excel workbook</a></p>")
 
+    @routes.get("/chain")
+    async def chains_page(request: Request) -> Response:
+        from starlette.concurrency import run_in_threadpool
+
+        def listing() -> Response:
+            try:
+                chains = index().chains
+            except KGError as exc:
+                return PlainTextResponse(f"{exc}\n", status_code=503)
+            rows = ["<table><tr><th>chain</th><th>segments, upstream to downstream</th></tr>"]
+            for chain_def in sorted(chains.values(), key=lambda c: c.name):
+                segments = " → ".join(e(s.name) for s in chain_def.segments)
+                rows.append(f"<tr><td><a href='/chain/{quote(chain_def.name)}'>{e(chain_def.name)}</a> "
+                            f"<small>{e(chain_def.name_en)}</small></td><td>{segments}</td></tr>")
+            rows.append("</table><form action='/chain/' onsubmit=\"this.action='/chain/'+encodeURIComponent(this.q.value)\">"
+                        "<label>chain or industry <input name='q' value='集成电路'></label> "
+                        "<label>city <input name='city' value='绍兴'></label> <button>show</button></form>")
+            return page("产业链 Industrial chains", rows)
+
+        return await run_in_threadpool(listing)
+
     @routes.get("/chain/{name}")
     async def chain_page(name: str, request: Request) -> Response:
         from starlette.concurrency import run_in_threadpool
@@ -112,7 +132,8 @@ def router(pool, link: Callable[[str], str]) -> APIRouter:
                     + (f", {len(view.gaps)} gaps" if view.city else "") + "</p>",
                     downloads(f"/chain/{quote(name)}" + (f"?city={quote(city)}" if city else ""))]
             for seg in view.segments:
-                body.append(f"<h2><span class='stage'>{e(seg.stage)}</span> {e(seg.chain_name)} · {e(seg.name)} "
+                body.append(f"<h2 id='{e(seg.iri.rsplit('/', 1)[-1])}'><span class='stage'>{e(seg.stage)}</span> "
+                            f"{e(seg.chain_name)} · {e(seg.name)} "
                             f"<small>{e(seg.name_en)}</small>" + (" <span class='gap'>gap</span>" if seg.gap else "") + "</h2>")
                 rows = [(c, "★" if c.leader else "") for c in seg.companies] + [(c, "→ candidate") for c in seg.candidates]
                 if rows:
@@ -218,7 +239,8 @@ def router(pool, link: Callable[[str], str]) -> APIRouter:
             except KGError as exc:
                 svg = f"<p>{e(str(exc))}</p>"
             table = series_frame(result)
-            body = [downloads(f"/figures/{quote(name)}" + (f"?indicator={quote(indicator)}" if indicator else "")), svg,
+            body = [downloads(f"/figures/{quote(name)}" + (f"?indicator={quote(indicator)}" if indicator else "")),
+                    f"<figure class='chart'>{svg}</figure>",
                     "<table><tr>" + "".join(f"<th>{e(c)}</th>" for c in table.columns) + "</tr>"]
             body += ["<tr>" + "".join(f"<td>{e('' if v is None else str(v))}</td>" for v in row) + "</tr>"
                      for row in table.itertuples(index=False)]
