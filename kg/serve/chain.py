@@ -407,10 +407,11 @@ def _entry_lines(entry: Entry, quotes: int, mark: str) -> list[str]:
 def format_chain(view: ChainView, quotes: int = 1, candidates: int = 3) -> str:
     where = f" in {view.city}" if view.city else ""
     companies = view.companies
-    head = (f"{view.name}{where}: {plural(len(view.segments), 'segment', 'segments')}, "
-            f"{plural(len(companies), 'company', 'companies')} ({plural(len(view.leaders), 'leader', 'leaders')})")
+    counts = [plural(len(view.segments), "segment")] if view.segments else []
+    counts += [plural(len(companies), "company", "companies"), plural(len(view.leaders), "leader")]
+    head = f"{view.name}{where}: {', '.join(counts)}"
     if view.city:
-        head += f", {plural(len(view.gaps), 'gap', 'gaps')}"
+        head += f", {plural(len(view.gaps), 'gap')}"
     if view.as_of:
         head += f", as of {view.as_of}"
     lines = [head]
@@ -428,7 +429,7 @@ def format_chain(view: ChainView, quotes: int = 1, candidates: int = 3) -> str:
         for entry in seg.candidates[:candidates]:
             lines += _entry_lines(entry, quotes, "→")
         if len(seg.candidates) > candidates:
-            lines.append(f"    … {plural(len(seg.candidates) - candidates, 'more candidate', 'more candidates')} "
+            lines.append(f"    … {plural(len(seg.candidates) - candidates, 'more candidate')} "
                          "(--json or --csv lists all)")
         if seg.platforms:
             lines.append("    parks/platforms: " + "、".join(
