@@ -67,6 +67,7 @@ class Placer:
         if entries:
             self.automaton.make_automaton()
         self._industry: dict[str, Placement] = {}
+        self._names: dict[tuple[str, str], Placement] = {}
 
     def terms(self, name: str) -> list[tuple[str, tuple[tuple[str, str], ...]]]:
         """The terms a name contains, a term inside a longer one left out (半导体硅片, not 硅片)."""
@@ -81,6 +82,12 @@ class Placer:
         return [(term, targets) for _, _, term, targets in sorted(kept)]
 
     def by_name(self, name: str, how: str) -> Placement:
+        key = (name, how)
+        if key not in self._names:   # every view of one graph asks again for the same names
+            self._names[key] = self._by_name(name, how)
+        return self._names[key]
+
+    def _by_name(self, name: str, how: str) -> Placement:
         segments, chains = {}, set()
         for term, targets in self.terms(name):
             for kind, iri in targets:
