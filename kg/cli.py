@@ -232,10 +232,15 @@ def query(
     build_dir: Path = typer.Option(BUILD, "--build", help="The folder `kg build` wrote."),
     store: str = typer.Option("auto", "--store", help="rdflib, oxigraph or auto (by size)."),
     endpoint: Optional[str] = typer.Option(None, "--endpoint", help=ENDPOINT_HELP),
+    timeout: float = typer.Option(60.0, "--timeout", min=0.1, help="Seconds the query may run (then exit 1)."),
 ) -> None:
-    """Run SPARQL against the built graph: from an argument, a file, standard input or by name."""
-    from .model.errors import QueryFailedError, QuerySyntaxError
-    from .serve.query import named_queries, named_query
+    """Run SPARQL against the built graph: from an argument, a file, standard input or by name.
+
+    Rows are written as the engine produces them (a table a block at a time), so a large result
+    needs no memory to speak of. A query that would reach outside the graph (SERVICE, LOAD,
+    FROM a URL or file) exits 2."""
+    from .model.errors import QueryFailedError, QueryRefusedError, QuerySyntaxError
+    from .serve.query import FORMATS, bind, named_queries, named_query, write_result
 
     if list_queries:
         for q in named_queries().values():
@@ -247,6 +252,8 @@ def query(
     sources = [x for x in (sparql, file, name) if x is not None]
     if len(sources) > 1:
         _fail("give one query: an argument, --file or --name")
+    if fmt not in FORMATS:
+        _fail(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
     try:
         if name is not None:
             text = named_query(name).text
@@ -261,16 +268,21 @@ def query(
         else:
             _fail("no query: give one as an argument, with --file, with --name, or on standard input")
         values = _params(param)
+        if values and name is None:
+            _fail("--param is for named queries")
         graph = _store(build_dir, store, endpoint)
-        if name is not None:
-            from .serve.query import run_named
-
-            result = run_named(graph, name, values)
-        else:
-            if values:
-                _fail("--param is for named queries")
-            result = graph.query(text)
-        _print_result(result, fmt, graph, iris, bom)
+        with _time_limit(timeout):
+            bindings = bind(graph, named_query(name), values) if name is not None else None
+            stream = graph.stream(text, bindings)
+            if fmt == "table" and stream.kind == "select":
+                _print_table(stream, graph, iris)
+            else:
+                if bom and fmt in ("csv", "tsv"):
+                    sys.stdout.write("\ufeff")
+                write_result(stream, fmt, sys.stdout)
+        sys.stdout.flush()
+    except QueryRefusedError as exc:
+        _fail(str(exc))
     except (QuerySyntaxError, QueryFailedError) as exc:
         typer.echo(f"kg: {exc}", err=True)
         raise typer.Exit(1)
@@ -278,28 +290,43 @@ def query(
         _fail(str(exc))
 
 
-def _print_result(result, fmt: str, store, iris: bool, bom: bool) -> None:
-    from .serve.query import format_result
+def _print_table(stream, store, iris: bool) -> None:
+    from rich.console import Console
 
-    if fmt == "table" and result.kind == "select":
-        if not result.rows:
-            typer.echo("(no results)", err=True)
-            return
-        from rich.console import Console
+    from .serve.terminal import plural, print_table
 
-        from .serve.terminal import plural, table
+    # At a terminal the table fits its width; piped, it is as wide as its content.
+    console = Console(width=None if sys.stdout.isatty() else 100_000, highlight=False, soft_wrap=False)
+    count = print_table(console, stream.variables, stream.items, store, iris)
+    typer.echo(plural(count, "row") if count else "(no results)", err=True)
 
-        # At a terminal the table fits its width; piped, it is as wide as its content.
-        console = Console(width=None if sys.stdout.isatty() else 100_000, highlight=False, soft_wrap=False)
-        console.print(table(result, store, iris))
-        typer.echo(plural(len(result.rows), "row"), err=True)
-        return
-    text = format_result(result, fmt)
-    if fmt in ("csv", "tsv"):       # already ends with its line break: no blank line after it
-        sys.stdout.write(("\ufeff" if bom else "") + text)
-        sys.stdout.flush()
-    else:
-        typer.echo(text)
+
+def _time_limit(seconds: float):
+    """Stop the whole process after `seconds`, with a message and exit code 1. A watchdog
+    thread, not a signal: engines compute in native code where Python signals wait, and
+    pyoxigraph and rdflib both let other threads run meanwhile."""
+    import contextlib
+    import os
+    import threading
+
+    @contextlib.contextmanager
+    def limit():
+        def stop() -> None:
+            sys.stdout.flush()
+            sys.stderr.write(f"\nkg: the query ran longer than --timeout {seconds:g} s and was stopped; "
+                             "add a LIMIT, narrow it down, or give a longer --timeout\n")
+            sys.stderr.flush()
+            os._exit(1)
+
+        timer = threading.Timer(seconds, stop)
+        timer.daemon = True
+        timer.start()
+        try:
+            yield
+        finally:
+            timer.cancel()
+
+    return limit()
 
 
 def _show(answer, tables, text, as_json: bool, csv: Optional[Path], view: str, bom: bool, xlsx: Optional[Path]) -> None:
@@ -459,21 +486,32 @@ def viz(
 @app.command()
 def serve(
     build_dir: Path = typer.Option(BUILD, "--build", help="The folder `kg build` wrote."),
-    host: str = typer.Option("127.0.0.1", "--host"),
+    host: str = typer.Option("127.0.0.1", "--host", help="The address to listen on (0.0.0.0: every interface)."),
     port: int = typer.Option(8000, "--port"),
-    store: str = typer.Option("auto", "--store", help="rdflib, oxigraph or auto (by size)."),
-    workers: int = typer.Option(2, "--workers", min=1, help="Query worker processes."),
+    store: str = typer.Option("oxigraph", "--store", help="oxigraph (the default, whatever the size) or rdflib."),
+    workers: int = typer.Option(2, "--workers", min=1, help="Query worker processes (one is kept for short queries)."),
     timeout: float = typer.Option(10.0, "--timeout", min=0.1, help="Seconds a query may run."),
     max_results: int = typer.Option(10_000, "--max-results", min=1, help="Rows (or triples) a result may have."),
+    per_client: int = typer.Option(8, "--per-client", min=1, help="Requests one client may have running or waiting."),
+    max_body: int = typer.Option(1 << 20, "--max-body", min=1024, help="Bytes a request body may have."),
+    cors: list[str] = typer.Option([], "--cors", help=(
+        "Let web pages from this origin (e.g. https://yasgui.example) read the answers; repeatable. Default: none.")),
+    allow_host: list[str] = typer.Option([], "--allow-host", help=(
+        "Also answer requests whose Host header names this host (behind a proxy, the public name); repeatable.")),
+    proxy: Optional[str] = typer.Option(None, "--proxy", help=(
+        "The address of a reverse proxy whose X-Forwarded-For names the client (for the per-client limits).")),
     endpoint: Optional[str] = typer.Option(None, "--endpoint", help=ENDPOINT_HELP),
 ) -> None:
     """Serve the graph: a read-only SPARQL 1.1 endpoint (/sparql), entity pages (/id/…) and a web page (/)."""
     from .serve.app import serve as run_server
+    from .serve.limits import Limits
 
+    limits = Limits(bound_host=host, allowed_hosts=frozenset(h.lower() for h in allow_host),
+                    cors_origins=tuple(cors), max_body=max_body)
     source = endpoint or build_dir
     typer.echo(f"kg: serving {source} at http://{host}:{port}/ (SPARQL endpoint: http://{host}:{port}/sparql)")
     try:
-        run_server(build_dir, host, port, store, workers, timeout, max_results, endpoint)
+        run_server(build_dir, host, port, store, workers, timeout, max_results, endpoint, limits, per_client, proxy)
     except KGError as exc:
         _fail(str(exc))
 
@@ -491,10 +529,26 @@ def bench(
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Also write the report (Markdown) here."),
     readme: Optional[Path] = typer.Option(None, "--readme", help=(
         "Put the report into this file between <!-- bench:start --> and <!-- bench:end -->.")),
+    serve_load: bool = typer.Option(False, "--serve", help=(
+        "Instead: `kg serve` under load on loopback (rdflib and Oxigraph stores): throughput, p50/p99, "
+        "errors, server memory before and after.")),
+    build_dir: Optional[Path] = typer.Option(None, "--build", help="With --serve: the graph to serve (default: "
+                                                                   "--corpus built into a temporary folder)."),
+    clients: int = typer.Option(20, "--clients", min=1, help="With --serve: concurrent clients."),
+    slow_clients: int = typer.Option(5, "--slow-clients", min=0, help="With --serve: clients sending slow queries."),
+    requests: int = typer.Option(50, "--requests", min=1, help="With --serve: requests per client."),
 ) -> None:
-    """Measure speed and memory: stages vs the bare NER model, 1×/10×/100× builds, stores, the map."""
+    """Measure speed and memory: stages vs the bare NER model, 1×/10×/100× builds, stores, the map;
+    or, with --serve, the endpoint under load."""
     from .bench import run as run_bench
     from .build.files import write_atomic
+
+    if serve_load:
+        text = _serve_load(corpus, build_dir, clients, slow_clients, requests, workers, min(limit, 10.0))
+        typer.echo(text)
+        if output is not None:
+            write_atomic(output, text.encode("utf-8"))
+        return
 
     if quick:
         scales, triples, runs, map_nodes = "1,2", 20_000, 1, 300
@@ -515,6 +569,27 @@ def bench(
         write_atomic(output, text.encode("utf-8"))
     if readme is not None:
         _into_readme(readme, "bench", text)
+
+
+def _serve_load(corpus: Path, build_dir: Path | None, clients: int, slow_clients: int, requests: int,
+                workers: int, timeout: float) -> str:
+    import tempfile
+
+    from .loadtest import measure, summary
+
+    with tempfile.TemporaryDirectory(prefix="kg-load-") as work:
+        if build_dir is None:
+            from .build.pipeline import build as run_build
+
+            build_dir = Path(work) / "build"
+            typer.echo(f"building {corpus} …", err=True)
+            run_build(corpus, build_dir, use_cache=False)
+        try:
+            reports = measure(build_dir, clients=clients, slow_clients=slow_clients, requests=requests,
+                              workers=workers, timeout=timeout, log=lambda m: typer.echo(m, err=True))
+        except RuntimeError as exc:
+            _fail(str(exc))
+    return summary(reports, clients, slow_clients, workers, timeout)
 
 
 def main() -> None:

@@ -156,10 +156,35 @@ def test_explorer_place_page_groups_by_chain_and_links_here(server):
     assert http(server + "/id/place/330700?format=turtle")[1].startswith("text/turtle")
 
 
-def test_explorer_an_iri_that_is_not_one_is_not_found_and_never_queried(server):
+def test_explorer_an_iri_that_is_not_one_is_refused_and_never_queried(server):
+    # Paths are decoded once: an IRI's own %3E stays %3E, so these name IRIs the graph lacks
     for path in ("/id/company/x%3E%20%3Fp%20%3Fo%20%7D", "/links/company/x%3E%7B"):
         status, _, body = http(server + path, headers={"Accept": "text/html"})
         assert status == 404 and "Not found" in body
+    # what no IRI can hold (a bare > or {, bytes that are not UTF-8) is refused before any query
+    for path in ("/id/company/x>%20%3Fp%20%3Fo%20}", "/links/company/x>{", "/id/%FF", "/links/%FF"):
+        status, _, body = http(server + path, headers={"Accept": "text/html"})
+        assert status == 400, path
+
+
+def test_explorer_pages_have_the_endpoints_protections(server):
+    """The pages and their APIs sit behind the same checks as /sparql: the Host header must name
+    the server (DNS rebinding), and no other origin may read them (this server has no --cors)."""
+    import http.client
+
+    port = int(server.rsplit(":", 1)[1])
+    paths = ("/", "/search?q=jinhua", "/id/place/330700", "/links/place/330700", "/api/search?q=jinhua",
+             "/api/vocabulary", "/static/results.js", "/map")
+    for path in paths:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn.request("GET", path, headers={"Host": f"rebind.evil.example:{port}", "Accept": "text/html"})
+        response = conn.getresponse()
+        assert response.status == 421 and b"DNS rebinding" in response.read(), path
+        conn.request("GET", path, headers={"Origin": "http://evil.example", "Accept": "text/html"})
+        response = conn.getresponse()
+        response.read()
+        assert response.status == 200 and response.getheader("Access-Control-Allow-Origin") is None, path
+        conn.close()
 
 
 def test_explorer_assets_are_served_from_the_package(server):

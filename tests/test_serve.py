@@ -30,7 +30,8 @@ def server(corpus_build):
     port = free_port()
     # 5 s: rdflib takes 1.4 s for the size-limit test's query alone, more beside the browser tests
     process = subprocess.Popen([sys.executable, "-m", "kg.cli", "serve", "--build", str(build_dir), "--port", str(port),
-                                "--timeout", "5", "--max-results", "5000", "--workers", "2"],
+                                "--timeout", "5", "--max-results", "5000", "--workers", "2",
+                                "--cors", "http://yasgui.example"],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     wait_for(base + "/health", process)
@@ -115,16 +116,17 @@ def test_serve_refuses_updates_and_writes(server):
     assert json.loads(body)["boolean"] is False
 
 
-def test_serve_answers_sparql_clients_on_other_origins(server):
+def test_serve_answers_cross_origin_only_for_the_origins_given_with_cors(server):
     base, _ = server
     status, _, _ = http(base + "/sparql", method="OPTIONS", headers={
         "Origin": "http://yasgui.example", "Access-Control-Request-Method": "POST",
         "Access-Control-Request-Headers": "content-type"})
     assert status == 200
-    request = urllib.request.Request(base + "/sparql?query=" + urllib.parse.quote("ASK { ?s ?p ?o }"),
-                                     headers={"Origin": "http://yasgui.example"})
-    with urllib.request.urlopen(request, timeout=30) as response:
-        assert response.headers["Access-Control-Allow-Origin"] == "*"
+    for origin, allowed in (("http://yasgui.example", "http://yasgui.example"), ("http://evil.example", None)):
+        request = urllib.request.Request(base + "/sparql?query=" + urllib.parse.quote("ASK { ?s ?p ?o }"),
+                                         headers={"Origin": origin})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            assert response.headers["Access-Control-Allow-Origin"] == allowed
 
 
 def test_serve_bad_query_is_a_400_with_the_parser_message(server):

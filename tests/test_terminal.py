@@ -56,3 +56,21 @@ def test_terminal_build_reports_progress_per_document(small_corpus, tmp_path):
     calls.clear()
     build(small_corpus, tmp_path / "out", progress=lambda done, total: calls.append((done, total)))
     assert calls == [(1, 1)]
+
+
+def test_terminal_long_table_comes_block_by_block_with_one_set_of_widths(graph_dir, monkeypatch):
+    from rich.cells import cell_len
+
+    from kg.serve import terminal
+    from kg.serve.store import open_store
+
+    monkeypatch.setattr(terminal, "TABLE_BLOCK", 3)    # rows printed at a time: several blocks here
+    query = "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> SELECT ?s ?name WHERE { ?s rdfs:label ?name }"
+    count = len(open_store(graph_dir).query(query).rows)
+    result = runner.invoke(app, ["query", "--build", str(graph_dir), query])
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.stdout.splitlines() if "│" in line]
+    # one line a row, more where a later cell is wider than the first block's and folds
+    assert count > 2 * 3 and len(lines) >= count and f"{count} rows" in result.output
+    assert len({cell_len(line) for line in lines}) == 1      # every block keeps the first block's columns
+    assert "甲光伏" in result.stdout and "https://" not in result.stdout

@@ -22,6 +22,7 @@ from ..model.reference import reference
 from .resolve import iri_segment
 from ..model.resources import ontology_file
 from ..model.records import Entity, Fact, Observation, ResolvedDocument
+from ..model.terms import xml_text
 from ..model.vocab import ID, KG, QB, SCHEMA, class_iri, predicate_iri
 
 REFERENCE_GRAPH = URIRef(ID["graph/reference"])
@@ -61,7 +62,7 @@ def document_graph(resolved: ResolvedDocument, entities: dict[str, Entity], min_
     g.add((node, SCHEMA.name, Literal(doc.name)))
     g.add((node, KG.contentHash, Literal(doc.content_hash)))
     if doc.title:
-        g.add((node, DCTERMS.title, Literal(doc.title, lang="zh")))
+        g.add((node, DCTERMS.title, Literal(xml_text(doc.title), lang="zh")))
     if doc.source:
         g.add((node, DCTERMS.source, Literal(doc.source)))
     facts = [f for f in resolved.facts if f.confidence >= min_confidence]
@@ -98,9 +99,9 @@ def _add_sources(g: Graph, node: URIRef, doc, observations) -> None:
         publisher = URIRef(ID["publisher/" + iri_segment(doc.publisher)])
         g.add((node, DCTERMS.publisher, publisher))
         g.add((publisher, RDF.type, PROV.Organization))
-        g.add((publisher, RDFS.label, Literal(doc.publisher, lang="zh")))
+        g.add((publisher, RDFS.label, Literal(xml_text(doc.publisher), lang="zh")))
     if doc.url:
-        g.add((node, SCHEMA.url, Literal(doc.url, datatype=XSD.anyURI)))
+        g.add((node, SCHEMA.url, Literal(xml_text(doc.url), datatype=XSD.anyURI)))
     if doc.date:
         g.add((node, DCTERMS.issued, date_literal(doc.date)))
         return
@@ -119,9 +120,9 @@ def _place_named(name: str) -> str:
 def _declare(g: Graph, entity: Entity, doc: URIRef, mentioned: bool) -> None:
     node = URIRef(entity.iri)
     g.add((node, RDF.type, class_iri(entity.label)))
-    g.add((node, RDFS.label, Literal(entity.name, lang="zh")))
+    g.add((node, RDFS.label, Literal(xml_text(entity.name), lang="zh")))
     for name in sorted(entity.names - {entity.name}):
-        g.add((node, SKOS.altLabel, Literal(name, lang="zh")))
+        g.add((node, SKOS.altLabel, Literal(xml_text(name), lang="zh")))
     if mentioned:
         g.add((node, KG.mentionedIn, doc))
 
@@ -131,7 +132,7 @@ def _provenance(g: Graph, node: URIRef, doc: URIRef, quote: str, start: int, end
     agent = extractor_iri(extractor)
     if date is not None:   # the date of the article that states it: the graph answers "as of"
         g.add((node, DCTERMS.date, date))
-    g.add((node, KG.quote, Literal(quote)))
+    g.add((node, KG.quote, Literal(xml_text(quote))))   # offsets stay those of the document's text
     g.add((node, KG.startOffset, Literal(start, datatype=XSD.integer)))
     g.add((node, KG.endOffset, Literal(end, datatype=XSD.integer)))
     g.add((node, KG.confidence, Literal(Decimal(str(confidence)), datatype=XSD.decimal)))

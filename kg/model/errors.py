@@ -40,7 +40,11 @@ class UnknownQueryError(KGError):
     pass
 
 
-class UnknownIndustryError(KGError):
+class UnknownNameError(KGError):
+    """A name or IRI given as a parameter that the graph does not hold."""
+
+
+class UnknownIndustryError(UnknownNameError):
     def __init__(self, name: str, suggestions: list[str]) -> None:
         hint = f"; closest known industries: {', '.join(suggestions)}" if suggestions else ""
         super().__init__(f"unknown industry {name!r}{hint}")
@@ -54,3 +58,13 @@ class EndpointError(KGError):
 class MissingDependencyError(KGError):
     def __init__(self, module: str, package: str) -> None:
         super().__init__(f"{module} is not installed: pip install {package}")
+
+
+class QueryRefusedError(KGError):
+    """A query (or a request's parameter) that would reach outside the graph or write to it;
+    line and column (1-based) point at the offending token when there is one."""
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None) -> None:
+        where = f" at line {line}, column {column}" if line is not None else ""
+        super().__init__(f"query refused{where}: {message}")
+        self.line, self.column, self.detail = line, column, message

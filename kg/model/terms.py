@@ -2,6 +2,7 @@
 rdflib, the stores and serialisers run on pyoxigraph."""
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Iterable
 
@@ -10,6 +11,14 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
 _STRING = "http://www.w3.org/2001/XMLSchema#string"
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(text: str) -> str:
+    """The text without the characters XML 1.0 forbids (C0 controls but tab, LF and CR;
+    lone surrogates; U+FFFE/FFFF), so RDF/XML and SPARQL XML results stay well-formed.
+    Only characters are dropped, so offsets into the source text still hold for the rest."""
+    return _NOT_XML.sub("", text) if _NOT_XML.search(text) else text
 
 
 @lru_cache(maxsize=1 << 20)   # the same IRIs recur in every document

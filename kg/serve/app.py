@@ -4,164 +4,50 @@ Queries run in worker processes that hold the graph; one that runs past the time
 killed and replaced, so a pathological query costs its time limit and no more. Results
 come in the format the client asks for (SPARQL JSON/XML/CSV/TSV; Turtle, JSON-LD,
 N-Triples for CONSTRUCT and DESCRIBE). Updates and other writes are refused.
+
+The explorer's pages and APIs (pages.py) ask the same worker pool and its scheduler
+(workers.py), behind the same request limits, Host check and CORS policy (limits.py).
 """
 from __future__ import annotations
 
-import multiprocessing as mp
-import queue
-from dataclasses import dataclass
+import asyncio
+from collections import OrderedDict
 from pathlib import Path
-from typing import Any
-from urllib.parse import parse_qs, unquote
 
 from fastapi import FastAPI, Request
-from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from rdflib import URIRef
 
-from ..model.errors import KGError, QueryFailedError, QueryLimitError, QuerySyntaxError
+from ..model.errors import (KGError, QueryLimitError, QueryRefusedError, QuerySyntaxError, UnknownNameError,
+                            UnknownQueryError)
+from .limits import Limits, protect
+from .markup import path_iri
 from .pages import add_routes, entity_page, page_response
-from .query import GRAPH_TYPES, SELECT_TYPES, bind, named_queries, named_query, negotiate, resolve_term
+from .protocol import BadRequest, query_params, sparql_request
+from .query import GRAPH_TYPES, SELECT_TYPES, named_queries, negotiate, xml_safe_graph
 from .results import Result
-from .store import open_store
 from .views import router as views_router
-from ..model.vocab import BASE
+from .workers import CLIENT, PoolBusyError, QueryPool
 
-_UPDATE = ("application/sparql-update",)
-
-
-# ====================================================================== worker processes
-def _worker_main(conn, build_dir: str, kind: str, endpoint: str | None) -> None:
-    try:
-        store = open_store(Path(build_dir), kind, endpoint)
-    except Exception as exc:   # report why the graph could not be opened, then stop
-        conn.send(("failed", f"{type(exc).__name__}: {exc}"))
-        return
-    conn.send(("ready", len(store)))
-    while True:
-        try:
-            message = conn.recv()
-        except EOFError:
-            return
-        if message is None:
-            return
-        operation, payload, max_rows = message
-        try:
-            if operation == "map":
-                conn.send(("ok", _map_page(store, *payload)))
-                continue
-            if operation == "named":
-                name, values = payload
-                query = named_query(name)
-                result = store.query(query.text, bind(store, query, values))
-            else:
-                result = store.query(payload)
-            size = len(result)
-            conn.send(("too-large", size) if size > max_rows else ("ok", result))
-        except QuerySyntaxError as exc:
-            conn.send(("syntax", (exc.detail, exc.line, exc.column)))
-        except QueryFailedError as exc:
-            conn.send(("error", str(exc)))
-        except KGError as exc:
-            conn.send(("bad", str(exc)))
-        except Exception as exc:   # an engine error on a valid query: the client's 500, not the server's end
-            conn.send(("error", f"{type(exc).__name__}: {exc}"))
-
-
-def _map_page(store, city: str | None, chain: str | None) -> str:
-    from .viz import map_html
-
-    city_iri = str(resolve_term(store, city, "place")) if city else None
-    chain_iri = str(resolve_term(store, chain, "industry")) if chain else None
-    return map_html(store, city_iri, chain_iri, entity_base="/id/")
-
-
-@dataclass
-class _Worker:
-    process: Any
-    conn: Any
-
-
-class QueryPool:
-    """Worker processes that each hold the graph; a query past the time limit kills its worker."""
-
-    def __init__(self, build_dir: Path, kind: str = "auto", size: int = 2, timeout: float = 10.0,
-                 max_rows: int = 10_000, endpoint: str | None = None) -> None:
-        self.args = (str(build_dir), kind, endpoint)
-        self.timeout, self.max_rows = timeout, max_rows
-        self._context = mp.get_context("spawn")   # the server is multi-threaded: never fork it
-        self._idle: queue.Queue[_Worker] = queue.Queue()
-        self.triples = 0
-        for _ in range(size):
-            self._idle.put(self._spawn())
-
-    def _spawn(self) -> _Worker:
-        parent, child = self._context.Pipe()
-        process = self._context.Process(target=_worker_main, args=(child, *self.args), daemon=True)
-        process.start()
-        child.close()
-        if not parent.poll(300):
-            process.kill()
-            raise KGError("the query worker did not load the graph within 300 s")
-        status, detail = parent.recv()
-        if status != "ready":
-            process.join()
-            raise KGError(f"the query worker could not open the graph: {detail}")
-        self.triples = detail
-        return _Worker(process, parent)
-
-    def run(self, operation: str, payload, max_rows: int | None = None, timeout: float | None = None) -> Any:
-        timeout = timeout or self.timeout
-        worker = self._idle.get()
-        try:
-            worker.conn.send((operation, payload, max_rows or self.max_rows))
-            if not worker.conn.poll(timeout):
-                worker.process.kill()
-                worker.process.join()
-                worker = self._spawn()
-                raise QueryLimitError(f"the query ran longer than the time limit of {timeout:g} s; "
-                                      "add a LIMIT or narrow it down")
-            reply = worker.conn.recv()
-        except (EOFError, BrokenPipeError, ConnectionResetError):
-            worker = self._spawn()
-            raise KGError("the query worker stopped; try again") from None
-        finally:
-            self._idle.put(worker)
-        status, detail = reply
-        if status == "ok":
-            return detail
-        if status == "too-large":
-            raise QueryLimitError(f"the result has {detail} rows or triples, more than the limit of "
-                                  f"{max_rows or self.max_rows}; add a LIMIT or narrow the query down")
-        if status == "syntax":
-            raise QuerySyntaxError(*detail)
-        if status == "bad":
-            raise KGError(detail)
-        raise RuntimeError(detail)
-
-    def close(self) -> None:
-        while not self._idle.empty():
-            worker = self._idle.get_nowait()
-            try:
-                worker.conn.send(None)
-            except (BrokenPipeError, OSError):
-                pass
-            worker.process.join(timeout=2)
-            if worker.process.is_alive():
-                worker.process.kill()
+MAP_CACHE_BYTES = 64 * 1024 * 1024   # drawn maps kept, by city and chain; the least recently used go first
 
 
 # ====================================================================== the application
-def create_app(pool: QueryPool) -> FastAPI:
+def create_app(pool: QueryPool, limits: Limits | None = None) -> FastAPI:
     app = FastAPI(title="kg SPARQL endpoint", docs_url=None, redoc_url=None)
     app.state.pool = pool
-    # Browser-based SPARQL clients on other origins (YASGUI and the like) may query it: it is read-only.
-    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"],
-                       allow_headers=["Content-Type", "Accept"])
+
+    @app.middleware("http")
+    async def by_client(request: Request, call_next):
+        CLIENT.set(request.client.host if request.client else "-")   # the pool's per-client limits
+        return await call_next(request)
+
+    protect(app, limits or Limits())
+    # The pages' queries go through the pool like the endpoint's: the same guard, scheduler and limits.
     add_routes(app, lambda sparql: pool.run("sparql", sparql), _query_list, lambda: pool.triples)
 
-    def error(status: int, message: str) -> PlainTextResponse:
-        return PlainTextResponse(message + "\n", status_code=status)
+    def error(status: int, message: str, headers: dict | None = None) -> PlainTextResponse:
+        return PlainTextResponse(message + "\n", status_code=status, headers=headers)
 
     def respond(result: Result, accept: str, fmt: str | None) -> Response:
         if result.kind == "graph":
@@ -171,7 +57,8 @@ def create_app(pool: QueryPool) -> FastAPI:
             media = media or negotiate(accept, list(GRAPH_TYPES))
             if media is None:
                 return error(406, f"this query gives RDF; acceptable types: {', '.join(GRAPH_TYPES)}")
-            return Response(result.graph.serialize(format=GRAPH_TYPES[media]), media_type=media)
+            graph = xml_safe_graph(result.graph) if media == "application/rdf+xml" else result.graph
+            return Response(graph.serialize(format=GRAPH_TYPES[media]), media_type=media)
         media = _media(fmt, SELECT_TYPES, {"json": "application/sparql-results+json",
                                            "xml": "application/sparql-results+xml", "csv": "text/csv",
                                            "tsv": "text/tab-separated-values"})
@@ -180,40 +67,31 @@ def create_app(pool: QueryPool) -> FastAPI:
             return error(406, f"this query gives results; acceptable types: {', '.join(SELECT_TYPES)}")
         return Response(SELECT_TYPES[media](result), media_type=media + ("" if "charset" in media else "; charset=utf-8"))
 
-    def execute(operation: str, payload, accept: str, fmt: str | None) -> Response:
+    async def execute(operation: str, payload, accept: str, fmt: str | None, dataset=None) -> Response:
         try:
-            result = pool.run(operation, payload)
-        except QuerySyntaxError as exc:
+            result = await asyncio.wrap_future(pool.submit(operation, payload, dataset=dataset))
+        except (QuerySyntaxError, QueryRefusedError) as exc:
             return error(400, str(exc))
         except QueryLimitError as exc:
             return error(503 if "time limit" in str(exc) else 422, str(exc))
+        except PoolBusyError as exc:
+            return error(exc.status, str(exc), {"Retry-After": "2"})
+        except (UnknownQueryError, UnknownNameError) as exc:
+            return error(404, str(exc))
         except KGError as exc:
             return error(400, str(exc))
         except RuntimeError as exc:
             return error(500, f"the query failed: {exc}")
-        return respond(result, accept, fmt)
+        return await _in_thread(respond, result, accept, fmt)
 
     @app.api_route("/sparql", methods=["GET", "POST"])
     async def sparql(request: Request) -> Response:
-        params = dict(request.query_params)
-        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        text = None
-        if request.method == "POST":
-            if content_type in _UPDATE:
-                return error(403, "this endpoint is read-only: SPARQL Update is refused")
-            body = await request.body()
-            if content_type == "application/sparql-query":
-                text = body.decode("utf-8")
-            elif content_type == "application/x-www-form-urlencoded":
-                params.update({k: v[-1] for k, v in parse_qs(body.decode("utf-8")).items()})
-            else:
-                return error(415, "POST a query as application/sparql-query or as a form (query=…)")
-        if "update" in params:
-            return error(403, "this endpoint is read-only: SPARQL Update is refused")
-        text = text if text is not None else params.get("query")
-        if not text:
-            return error(400, "no query: pass query=… (GET or form POST) or POST application/sparql-query")
-        return await _in_thread(execute, "sparql", text, request.headers.get("accept", ""), params.get("format"))
+        try:
+            asked = sparql_request(request.method, request.headers.get("content-type", ""),
+                                   request.scope.get("query_string", b""), await request.body())
+        except BadRequest as exc:
+            return error(exc.status, str(exc))
+        return await execute("sparql", asked.query, request.headers.get("accept", ""), asked.format, asked.dataset)
 
     @app.api_route("/sparql", methods=["PUT", "DELETE", "PATCH"])
     async def sparql_write() -> Response:
@@ -226,55 +104,98 @@ def create_app(pool: QueryPool) -> FastAPI:
         return error(404, "the graph store is not exposed; query /sparql")
 
     @app.get("/api/queries")
-    def api_queries() -> JSONResponse:
+    async def api_queries() -> JSONResponse:
         return JSONResponse(_query_list())
 
     @app.get("/api/named/{name}")
     async def api_named(name: str, request: Request) -> Response:
-        values = {k: v for k, v in request.query_params.items() if k != "format" and v}
-        return await _in_thread(execute, "named", (name, values), request.headers.get("accept", ""),
-                                request.query_params.get("format"))
+        if name not in named_queries():
+            return error(404, f"no named query {name!r}; /api/queries lists them")
+        params = query_params(request.scope.get("query_string", b""))
+        names = [k for k, _ in params]
+        repeated = sorted({k for k in names if names.count(k) > 1})
+        if repeated:
+            return error(400, f"parameter given more than once: {', '.join(repeated)}")
+        values = {k: v for k, v in params if k != "format" and v}
+        return await execute("named", (name, values), request.headers.get("accept", ""),
+                             request.query_params.get("format"))
 
     @app.get("/health")
-    def health() -> JSONResponse:
+    async def health() -> JSONResponse:
         return JSONResponse({"status": "ok", "triples": pool.triples})
 
-    maps: dict[tuple[str | None, str | None], str] = {}   # the graph does not change while served
-
-    def map_page(city: str | None, chain: str | None) -> Response:
-        key = (city or None, chain or None)
-        if key not in maps:
-            try:
-                maps[key] = pool.run("map", key, timeout=max(pool.timeout, 120.0))
-            except QueryLimitError as exc:
-                return error(503, f"the map could not be drawn: {exc}")
-            except KGError as exc:
-                return error(404, str(exc))
-        return HTMLResponse(maps[key])
+    maps = MapCache(MAP_CACHE_BYTES)
 
     @app.get("/map", response_class=HTMLResponse)
     async def cluster_map(request: Request) -> Response:
-        return await _in_thread(map_page, request.query_params.get("city"), request.query_params.get("chain"))
+        asked = (request.query_params.get("city") or None, request.query_params.get("chain") or None)
+        try:
+            key = (None, None) if asked == (None, None) else \
+                await asyncio.wrap_future(pool.submit("map-key", asked))
+            page = maps.get(key)
+            if page is None:
+                page = await asyncio.wrap_future(pool.submit("map", key, slow=True, timeout=max(pool.timeout, 120.0)))
+                maps.put(key, page)
+        except QueryLimitError as exc:
+            return error(503, f"the map could not be drawn: {exc}")
+        except PoolBusyError as exc:
+            return error(exc.status, str(exc), {"Retry-After": "2"})
+        except UnknownNameError as exc:
+            return error(404, str(exc))
+        except KGError as exc:
+            return error(400, str(exc))
+        return HTMLResponse(page)
 
     @app.get("/ontology")
-    def ontology() -> Response:
+    async def ontology() -> Response:
         from ..model.resources import ontology_file
 
         return Response(ontology_file("kg.ttl").read_text(encoding="utf-8"), media_type="text/turtle")
 
     @app.get("/id/{path:path}")
     async def entity(path: str, request: Request) -> Response:
-        iri = URIRef(BASE + "id/" + unquote(path))
+        try:
+            iri = URIRef(path_iri(request.scope["raw_path"], "/id/"))
+        except ValueError as exc:
+            return error(400, str(exc))
         accept = request.headers.get("accept", "")
         fmt = request.query_params.get("format")
-        wants_rdf = fmt in ("turtle", "json-ld", "jsonld", "nt") or (
+        if fmt not in (None, "turtle", "json-ld", "jsonld", "nt", "html"):
+            return error(400, f"unknown format={fmt}; one of turtle, json-ld, nt, html")
+        wants_rdf = fmt in ("turtle", "json-ld", "jsonld", "nt") or (fmt is None and
             negotiate(accept, ["text/html", *GRAPH_TYPES]) not in (None, "text/html") and "text/html" not in accept)
         if wants_rdf:
-            return await _in_thread(execute, "sparql", _describe(iri), accept, fmt)
+            return await execute("sparql", _describe(iri), accept, fmt)
         return await _in_thread(page_response, entity_page, app.state.site, iri)
 
     app.include_router(views_router(pool))   # /chain, /place, /compare, /figures (kg/serve/views.py)
     return app
+
+
+class MapCache:
+    """Drawn map pages by (city IRI, chain IRI), at most `max_bytes` of them."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes, self.size = max_bytes, 0
+        self._pages: OrderedDict[tuple, str] = OrderedDict()
+
+    def get(self, key: tuple) -> str | None:
+        page = self._pages.get(key)
+        if page is not None:
+            self._pages.move_to_end(key)
+        return page
+
+    def put(self, key: tuple, page: str) -> None:
+        if key in self._pages or len(page) > self.max_bytes:
+            return
+        self._pages[key] = page
+        self.size += len(page)
+        while self.size > self.max_bytes:
+            _, dropped = self._pages.popitem(last=False)
+            self.size -= len(dropped)
+
+    def __len__(self) -> int:
+        return len(self._pages)
 
 
 def _query_list() -> list[dict]:
@@ -307,13 +228,23 @@ CONSTRUCT {{ {term} ?p ?o . ?fact ?fp ?fo . }} WHERE {{
 
 
 # ====================================================================== running
-def serve(build_dir: Path, host: str = "127.0.0.1", port: int = 8000, kind: str = "auto", workers: int = 2,
-          timeout: float = 10.0, max_rows: int = 10_000, endpoint: str | None = None) -> None:
+def serve(build_dir: Path, host: str = "127.0.0.1", port: int = 8000, kind: str = "oxigraph", workers: int = 2,
+          timeout: float = 10.0, max_rows: int = 10_000, endpoint: str | None = None,
+          limits: Limits | None = None, per_client: int = 8, proxy: str | None = None) -> None:
+    """Serve until stopped. Oxigraph by default whatever the graph's size: rdflib answers
+    the same queries some 20-100× slower, which under load is the difference between
+    hundreds of requests a second and a few."""
     import uvicorn
 
-    pool = QueryPool(build_dir, kind, workers, timeout, max_rows, endpoint)
+    from .limits import protocol_for, raise_file_limit
+
+    limits = limits or Limits(bound_host=host)
+    raise_file_limit()
+    pool = QueryPool(build_dir, kind, workers, timeout, max_rows, endpoint, per_client=per_client)
     try:
-        uvicorn.run(create_app(pool), host=host, port=port, log_level="warning")
+        uvicorn.run(create_app(pool, limits), host=host, port=port, log_level="warning",
+                    http=protocol_for(limits), timeout_keep_alive=limits.keep_alive,
+                    limit_concurrency=limits.max_connections, h11_max_incomplete_event_size=limits.max_head + 1024,
+                    proxy_headers=proxy is not None, forwarded_allow_ips=proxy or "127.0.0.1")
     finally:
         pool.close()
-

@@ -21,12 +21,15 @@ from rdflib import URIRef
 from starlette.concurrency import run_in_threadpool
 
 from ..build.emit import PREFIXES
+from ..model.errors import KGError
 from ..model.vocab import BASE
 from .assets import STATIC, editor_status, served_font_css
-from .markup import ID, local_link, script_json, short_name
-from .page_queries import page_query, valid_iri, with_iris
+from .guard import is_iri
+from .markup import ID, local_link, path_iri, script_json, short_name
+from .page_queries import page_query, with_iris
 from .results import Result, with_values
 from .search import SearchIndex
+from .workers import PoolBusyError
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 KG = BASE + "ontology#"
@@ -113,7 +116,7 @@ class Site:
 
     def labels(self, iris: list[str]) -> dict[str, dict[str, str]]:
         """zh/en labels of IRIs of the graph or the ontology: {iri: {"zh": …, "en": …}}."""
-        wanted = [i for i in dict.fromkeys(iris) if valid_iri(i)][:2000]
+        wanted = [i for i in dict.fromkeys(iris) if is_iri(i)][:2000]
         out: dict[str, dict[str, str]] = {}
         for iri in wanted:
             if iri in self.terms:
@@ -242,7 +245,7 @@ def _rows(run: Run, name: str, iri: URIRef) -> list[dict]:
 
 def entity_page(site: Site, iri: URIRef) -> tuple[int, str]:
     """(status, HTML) of the page of any IRI of the graph: an entity, a place, a document."""
-    if not valid_iri(str(iri)):        # never written into a query
+    if not is_iri(str(iri)):        # never written into a query
         return 404, render("notfound.html", iri=str(iri), hits=[])
     about = _rows(site.run, "entity-about", iri)
     classes = sorted({str(r["o"]) for r in about if str(r["p"]) == RDF_TYPE})
@@ -285,9 +288,11 @@ def document_page(site: Site, iri: URIRef, about: list[dict]) -> tuple[int, str]
 
 
 def links_page(site: Site, iri: URIRef) -> tuple[int, str]:
-    if not valid_iri(str(iri)):
+    if not is_iri(str(iri)):
         return 404, render("notfound.html", iri=str(iri), hits=[])
     rows = _rows(site.run, "links-here", iri)
+    if not rows and not _rows(site.run, "entity-about", iri):     # an IRI the graph does not have
+        return 404, render("notfound.html", iri=str(iri), hits=site.index.search(_local(str(iri)), 8))
     grouped: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for r in rows:
         grouped[str(r["p"])].append((str(r["s"]), str(r.get("sName", "")) or short_name(str(r["s"]))))
@@ -315,15 +320,29 @@ def _local(iri: str) -> str:
 
 
 # ====================================================================== routes
-def page_response(function, *args):
-    """The page `function(*args)` makes, as (status, HTML); 503 with the reason if the graph could not answer."""
-    from ..model.errors import KGError
-
+def page_response(function, *args) -> Response:
+    """The page `function(*args)` makes, as (status, HTML); see `_unanswered` if the graph could not answer."""
     try:
         status, page = function(*args)
     except (KGError, RuntimeError) as exc:
-        return PlainTextResponse(f"{exc}\n", status_code=503)
+        return _unanswered(exc)
     return HTMLResponse(page, status_code=status)
+
+
+def json_response(function, *args) -> Response:
+    """The JSON `function(*args)` gives; see `_unanswered` if the graph could not answer."""
+    try:
+        return JSONResponse(function(*args))
+    except (KGError, RuntimeError) as exc:
+        return _unanswered(exc)
+
+
+def _unanswered(exc: Exception) -> Response:
+    """503 with the reason; 429 (or the pool's 503) when this client already has its share of
+    the query workers, with a time to try again."""
+    if isinstance(exc, PoolBusyError):
+        return PlainTextResponse(f"{exc}\n", status_code=exc.status, headers={"Retry-After": "2"})
+    return PlainTextResponse(f"{exc}\n", status_code=503)
 
 
 def add_routes(app, run: Run, examples: Callable[[], list[dict]], triples: Callable[[], int]) -> Site:
@@ -357,8 +376,8 @@ def add_routes(app, run: Run, examples: Callable[[], list[dict]], triples: Calla
 
     @app.get("/api/search")
     async def api_search(q: str = "", limit: int = 10, namespace: str | None = None) -> Response:
-        hits = await run_in_threadpool(site.index.search, q[:200], max(1, min(limit, 50)), namespace)
-        return JSONResponse([h.as_dict() for h in hits])
+        return await run_in_threadpool(json_response, lambda: [
+            h.as_dict() for h in site.index.search(q[:200], max(1, min(limit, 50)), namespace)])
 
     @app.post("/api/labels")
     async def api_labels(request: Request) -> Response:
@@ -368,19 +387,23 @@ def add_routes(app, run: Run, examples: Callable[[], list[dict]], triples: Calla
             return PlainTextResponse("POST a JSON list of IRIs\n", status_code=400)
         if not isinstance(iris, list) or not all(isinstance(i, str) for i in iris):
             return PlainTextResponse("POST a JSON list of IRIs\n", status_code=400)
-        return JSONResponse(await run_in_threadpool(site.labels, iris))
+        return await run_in_threadpool(json_response, site.labels, iris)
 
     @app.get("/api/vocabulary")
     async def api_vocabulary() -> Response:
-        return JSONResponse(await run_in_threadpool(site.vocabulary))
+        return await run_in_threadpool(json_response, site.vocabulary)
 
     @app.get("/search", response_class=HTMLResponse)
     async def search(q: str = "") -> Response:
         return await run_in_threadpool(guarded, lambda: (200, search_page(site, q[:200])))
 
     @app.get("/links/{path:path}", response_class=HTMLResponse)
-    async def links(path: str) -> Response:
-        return await run_in_threadpool(guarded, links_page, site, URIRef(ID + path))
+    async def links(request: Request) -> Response:
+        try:       # decoded once, as /id/ is
+            iri = URIRef(path_iri(request.scope["raw_path"], "/links/"))
+        except ValueError as exc:
+            return PlainTextResponse(f"{exc}\n", status_code=400)
+        return await run_in_threadpool(guarded, links_page, site, iri)
 
     @app.get("/", response_class=HTMLResponse)
     async def home() -> Response:

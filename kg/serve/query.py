@@ -14,14 +14,18 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
+from itertools import islice
 from pathlib import Path
+from typing import Iterator, TextIO
 
-from rdflib import Literal, URIRef
+from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from ..model.errors import KGError, UnknownIndustryError, UnknownQueryError
+from ..model.errors import KGError, UnknownIndustryError, UnknownNameError, UnknownQueryError
 from ..model.names import compare_key
-from .results import Result
+from ..model.terms import xml_text
+from .guard import check_iri
+from .results import Result, Stream
 from .store import Store
 from ..model.vocab import KG
 
@@ -111,7 +115,7 @@ def resolve_term(store: Store, value: str, kind: str) -> URIRef:
     """The IRI a parameter value names: an IRI as is, else a (normalised) name or alias of an
     entity of the parameter's kind. Raises an error naming the closest known names."""
     if value.startswith(("http://", "https://")):
-        return URIRef(value)
+        return URIRef(check_iri(value))
     classes = _CLASSES.get(kind, ())
     label_kind = "Industry" if kind == "industry" else ""
     wanted = compare_key(value, label_kind)
@@ -126,7 +130,7 @@ def resolve_term(store: Store, value: str, kind: str) -> URIRef:
     if kind == "industry":
         raise UnknownIndustryError(value, suggestions)
     hint = f"; closest: {', '.join(suggestions)}" if suggestions else ""
-    raise KGError(f"no {kind} named {value!r} in the graph{hint}")
+    raise UnknownNameError(f"no {kind} named {value!r} in the graph{hint}")
 
 
 def _best_connected(store: Store, iris: list[str]) -> str:
@@ -159,6 +163,8 @@ def bind(store: Store, query: NamedQuery, values: dict[str, str]) -> dict[str, N
             continue
         value = values[param.name]
         if param.kind == "integer":
+            if not re.fullmatch(r"[+-]?\d{1,18}", value.strip()):
+                raise KGError(f"{query.name}: --param {param.name} takes a whole number, not {value!r}")
             bindings[param.name] = Literal(int(value))
         elif param.kind == "text":
             bindings[param.name] = Literal(value)
@@ -202,37 +208,84 @@ def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
 
 
-def format_result(result: Result, fmt: str = "table") -> str:
+TABLE_SAMPLE = 1000   # rows that set a table's column widths; later rows are written as they come
+
+
+def write_result(result: Result | Stream, fmt: str, out: TextIO) -> None:
+    """Write a result in one of FORMATS (RDF results as Turtle), row by row: a Stream from
+    `store.stream` is written without ever being held whole."""
     if fmt not in FORMATS:
         raise KGError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
-    if result.kind == "graph":
-        return result.graph.serialize(format="turtle")
-    if fmt == "json":
-        return json.dumps(results_json(result), ensure_ascii=False, indent=2)
     if result.kind == "ask":
-        return "yes" if result.answer else "no"
-    rows = [[_cell(row.get(v)) for v in result.variables] for row in result.rows]
-    if fmt in ("csv", "tsv"):
-        out = io.StringIO()
+        out.write(json.dumps(results_json(result), indent=2) if fmt == "json" else "yes" if result.answer else "no")
+        out.write("\n")
+        return
+    if result.kind == "graph":
+        _write_turtle(_items(result), out)
+        return
+    variables, rows = result.variables, _items(result)
+    if fmt == "json":
+        out.write(json.dumps({"head": {"vars": variables}}, ensure_ascii=False)[:-1] + ', "results": {"bindings": [')
+        for i, row in enumerate(rows):
+            out.write(("," if i else "") + "\n  " + json.dumps({k: term_json(v) for k, v in row.items()},
+                                                                ensure_ascii=False))
+        out.write("\n]}}\n")
+    elif fmt in ("csv", "tsv"):
         writer = csv.writer(out, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
-        writer.writerow(result.variables)
-        writer.writerows(rows)
-        return out.getvalue()
-    widths = [max([_width(v)] + [_width(r[i]) for r in rows]) for i, v in enumerate(result.variables)]
-    lines = ["  ".join(v + " " * (w - _width(v)) for v, w in zip(result.variables, widths)),
-             "  ".join("-" * w for w in widths)]
-    for r in rows:
-        lines.append("  ".join(c + " " * (w - _width(c)) for c, w in zip(r, widths)).rstrip())
-    return "\n".join(lines)
+        writer.writerow(variables)
+        for row in rows:
+            writer.writerow([_cell(row.get(v)) for v in variables])
+    else:
+        _write_table(variables, rows, out)
+
+
+def _items(result: Result | Stream) -> Iterator:
+    if isinstance(result, Stream):
+        return result.items
+    return iter(result.graph) if result.kind == "graph" else iter(result.rows)
+
+
+def _write_table(variables: list[str], rows: Iterator[dict], out: TextIO) -> None:
+    sample = [[_cell(row.get(v)) for v in variables] for row in islice(rows, TABLE_SAMPLE)]
+    widths = [max([_width(v)] + [_width(r[i]) for r in sample]) for i, v in enumerate(variables)]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(c + " " * (w - _width(c)) for c, w in zip(cells, widths)).rstrip() + "\n"
+
+    out.write("  ".join(v + " " * (w - _width(v)) for v, w in zip(variables, widths)) + "\n")
+    out.write("  ".join("-" * w for w in widths) + "\n")
+    for cells in sample:
+        out.write(line(cells))
+    for row in rows:
+        out.write(line([_cell(row.get(v)) for v in variables]))
+
+
+def _write_turtle(triples: Iterator, out: TextIO) -> None:
+    """Turtle, one triple a line, with kg's prefixes: valid however long the result."""
+    from ..build.emit import PREFIXES, new_graph
+
+    names = new_graph().namespace_manager
+    for prefix, namespace in PREFIXES.items():
+        out.write(f"@prefix {prefix}: <{namespace}> .\n")
+    out.write("\n")
+    for s, p, o in triples:
+        out.write(f"{s.n3(names)} {'a' if p == RDF.type else p.n3(names)} {o.n3(names)} .\n")
+
+
+def format_result(result: Result, fmt: str = "table") -> str:
+    out = io.StringIO()
+    write_result(result, fmt, out)
+    return out.getvalue().removesuffix("\n")
 
 
 # ---------------------------------------------------------------------- SPARQL 1.1 result formats
 def _xml_escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    return xml_text(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
 def results_xml(result: Result) -> str:
-    """SPARQL Query Results XML Format."""
+    """SPARQL Query Results XML Format. Characters XML 1.0 cannot carry (most C0 controls)
+    are left out of values: the document stays well-formed whatever a literal holds."""
     out = ['<?xml version="1.0" encoding="utf-8"?>', '<sparql xmlns="http://www.w3.org/2005/sparql-results#">']
     if result.kind == "ask":
         out += ["  <head/>", f"  <boolean>{'true' if result.answer else 'false'}</boolean>", "</sparql>"]
@@ -245,7 +298,7 @@ def results_xml(result: Result) -> str:
             if isinstance(term, URIRef):
                 value = f"<uri>{_xml_escape(str(term))}</uri>"
             elif isinstance(term, Literal):
-                attrs = f' xml:lang="{term.language}"' if term.language else (
+                attrs = f' xml:lang="{_xml_escape(term.language)}"' if term.language else (
                     f' datatype="{_xml_escape(str(term.datatype))}"' if term.datatype else "")
                 value = f"<literal{attrs}>{_xml_escape(str(term))}</literal>"
             else:
@@ -254,6 +307,18 @@ def results_xml(result: Result) -> str:
         out.append("    <result>" + "".join(cells) + "</result>")
     out += ["  </results>", "</sparql>"]
     return "\n".join(out)
+
+
+def xml_safe_graph(graph: Graph) -> Graph:
+    """The graph with XML-forbidden characters left out of its literals, for RDF/XML."""
+    from ..build.emit import new_graph
+
+    out = new_graph()
+    for s, p, o in graph:
+        if isinstance(o, Literal) and xml_text(str(o)) != str(o):
+            o = Literal(xml_text(str(o)), lang=o.language, datatype=o.datatype)
+        out.add((s, p, o))
+    return out
 
 
 def results_tsv(result: Result) -> str:
@@ -266,7 +331,7 @@ def results_tsv(result: Result) -> str:
 
 def results_csv(result: Result) -> str:
     """SPARQL 1.1 Query Results CSV: plain values."""
-    return format_result(result, "csv").replace("\n", "\r\n")
+    return format_result(result, "csv").replace("\n", "\r\n") + "\r\n"
 
 
 # Media types the endpoint answers with, by result kind; the first is the default.

@@ -9,14 +9,16 @@ Fuseki: `tdb2:unionDefaultGraph true`; Virtuoso does so by default).
 from __future__ import annotations
 
 import json
+from urllib.parse import urlencode
 
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
-from ..model.errors import EndpointError, QuerySyntaxError
+from ..model.errors import EndpointError, QueryLimitError
 from ..build.emit import new_graph
 from ..build.publish import HTTPFailure, request
-from .results import Result, error_position, with_values
+from .guard import GraphSelection, check_query, check_selection
+from .results import Result, Stream, positioned_error, with_values
 
 _ACCEPT = ("application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8, "
            "application/sparql-results+xml;q=0.1")
@@ -29,6 +31,7 @@ class RemoteStore:
 
     def __init__(self, url: str, timeout: float = 120.0) -> None:
         self.url, self.timeout = url, timeout
+        self._graphs: frozenset[str] | None = None
 
     def check(self) -> "RemoteStore":
         """Fail early, and say how to fix it, if the server's default graph does not see the
@@ -46,16 +49,42 @@ class RemoteStore:
         result = self.query("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }")
         return int(result.rows[0]["n"])
 
-    def query(self, sparql: str, bindings: dict[str, Node] | None = None) -> Result:
+    def has_graph(self, iri: str) -> bool:
+        if self._graphs is None:
+            rows = self._send("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }").rows
+            self._graphs = frozenset(str(row["g"]) for row in rows)
+        return iri in self._graphs
+
+    def query(self, sparql: str, bindings: dict[str, Node] | None = None, dataset: GraphSelection | None = None,
+              limit: int | None = None) -> Result:
         text = with_values(sparql, bindings)
+        check_query(text, None, self.has_graph)     # the server's own prefixes are not known here
+        if dataset:
+            check_selection(dataset, self.has_graph)
+        result = self._send(text, dataset)
+        if limit is not None and len(result) > limit:   # the server sent it whole; the limit still holds
+            raise QueryLimitError(f"the result has more rows or triples than the limit of {limit}; "
+                                  "add a LIMIT or narrow the query down")
+        return result
+
+    def stream(self, sparql: str, bindings: dict[str, Node] | None = None,
+               dataset: GraphSelection | None = None) -> Stream:
+        result = self.query(sparql, bindings, dataset)
+        items = iter(result.graph) if result.kind == "graph" else iter(result.rows)
+        return Stream(result.kind, result.variables, items, answer=result.answer)
+
+    def _send(self, text: str, dataset: GraphSelection | None = None) -> Result:
+        url = self.url
+        if dataset:   # the SPARQL Protocol's dataset parameters, passed on
+            url += ("&" if "?" in url else "?") + urlencode(
+                [("default-graph-uri", g) for g in dataset.default] + [("named-graph-uri", g) for g in dataset.named])
         try:
-            media, body = request(self.url, "POST", text.encode("utf-8"), {
+            media, body = request(url, "POST", text.encode("utf-8"), {
                 "Content-Type": "application/sparql-query; charset=utf-8", "Accept": _ACCEPT}, self.timeout)
         except HTTPFailure as exc:
             if exc.code != 400:
                 raise
-            line, column = error_position(exc.detail, text)
-            raise QuerySyntaxError(exc.detail, line, column) from None
+            raise positioned_error(text, exc.detail) from None
         return parse_response(media, body)
 
 

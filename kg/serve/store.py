@@ -5,40 +5,53 @@ their union) and take parameter values as bindings, never pasted into the query 
 """
 from __future__ import annotations
 
-import re
 from pathlib import Path
-from typing import Protocol
+from typing import Iterator, Protocol
 
-from rdflib import Dataset, Variable
+from rdflib import Dataset, URIRef, Variable
 from rdflib.term import Node
 
-from ..build.emit import new_graph
-from ..model.errors import GraphNotBuiltError, QueryFailedError, QuerySyntaxError
+from ..model.errors import GraphNotBuiltError, QueryFailedError
 from ..model.terms import from_oxigraph
-from .results import Result, error_position, with_values
+from .guard import GraphSelection, check_query, check_selection
+from .results import Result, Stream, oxigraph_syntax_error, positioned_error, with_values
 
 GRAPH_FILE = "graph.nq"        # named graphs
 UNION_FILE = "graph.ttl"       # their union
 OXIGRAPH_THRESHOLD = 200_000   # triples; above this `auto` picks Oxigraph
 
 
-_NAMES_GRAPHS = re.compile(r"\bGRAPH\s*(?:[?$<]|\w*:)|\bFROM\s+NAMED\b", re.IGNORECASE)
-_COMMENT = re.compile(r"(?m)(?:^|(?<=\s))#.*$")
-
-
 class Store(Protocol):
     name: str
 
-    def query(self, sparql: str, bindings: dict[str, Node] | None = None) -> Result: ...
+    def query(self, sparql: str, bindings: dict[str, Node] | None = None, dataset: GraphSelection | None = None,
+              limit: int | None = None) -> Result: ...
+
+    def stream(self, sparql: str, bindings: dict[str, Node] | None = None,
+               dataset: GraphSelection | None = None) -> Stream: ...
 
     def __len__(self) -> int: ...
+
+
+def engine_prefixes() -> dict[str, str]:
+    """The prefixes every store declares for a query (kg:, rdf:, rdfs:, schema: …), the same
+    on each engine, so a query that runs on one runs on the others."""
+    from ..build.emit import PREFIXES
+
+    return {name: str(namespace) for name, namespace in PREFIXES.items()}
 
 
 class RdflibStore:
     name = "rdflib"
 
     def __init__(self, dataset: Dataset) -> None:
+        import rdflib.plugins.sparql
+
+        # FROM / FROM NAMED naming a graph the dataset lacks would make rdflib fetch the
+        # IRI (a URL, a file:); the guard refuses such queries, and this makes sure.
+        rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
         self.dataset = dataset
+        self._graphs: frozenset[str] | None = None
 
     @classmethod
     def load(cls, path: Path) -> "RdflibStore":
@@ -49,33 +62,65 @@ class RdflibStore:
     def __len__(self) -> int:
         return len(self.dataset)
 
-    def query(self, sparql: str, bindings: dict[str, Node] | None = None) -> Result:
+    def has_graph(self, iri: str) -> bool:
+        if self._graphs is None:
+            default = self.dataset.default_context.identifier
+            self._graphs = frozenset(str(g.identifier) for g in self.dataset.contexts() if g.identifier != default)
+        return iri in self._graphs
+
+    def query(self, sparql: str, bindings: dict[str, Node] | None = None, dataset: GraphSelection | None = None,
+              limit: int | None = None) -> Result:
+        return self.stream(sparql, bindings, dataset).collect(limit)
+
+    def stream(self, sparql: str, bindings: dict[str, Node] | None = None,
+               dataset: GraphSelection | None = None) -> Stream:
         from pyparsing import ParseException
         from rdflib.plugins.sparql import prepareQuery
+        from rdflib.plugins.sparql.evaluate import evalQuery
+        from rdflib.plugins.sparql.parserutils import CompValue
 
+        prefixes = engine_prefixes()
+        check_query(sparql, prefixes, self.has_graph)
+        if dataset:
+            check_selection(dataset, self.has_graph)
         try:
-            prepared = prepareQuery(sparql, initNs=dict(self.dataset.namespaces()))
+            prepared = prepareQuery(sparql, initNs=prefixes)
         except ParseException as exc:
-            raise QuerySyntaxError(exc.msg, exc.lineno, exc.col) from exc
+            raise oxigraph_syntax_error(sparql, prefixes) or positioned_error(sparql, str(exc)) from exc
         except Exception as exc:   # rdflib raises plain exceptions for some malformed queries
-            line, column = error_position(str(exc), sparql)
-            raise QuerySyntaxError(str(exc), line, column) from exc
+            raise oxigraph_syntax_error(sparql, prefixes) or positioned_error(sparql, str(exc)) from exc
+        if dataset:   # the Protocol's parameters replace the query's FROM / FROM NAMED
+            prepared.algebra["datasetClause"] = [CompValue("DatasetClause", default=URIRef(g)) for g in dataset.default] \
+                + [CompValue("DatasetClause", named=URIRef(g)) for g in dataset.named]
+        initial = {Variable(k): v for k, v in (bindings or {}).items()}
         try:
-            result = self.dataset.query(prepared, initBindings={Variable(k): v for k, v in (bindings or {}).items()})
-            rows = list(result) if result.type == "SELECT" else None
+            # evalQuery, not Graph.query: its SELECT solutions come as a generator, which
+            # rdflib's Result would keep in a list as they are read
+            result = evalQuery(self.dataset, prepared, initial)
         except Exception as exc:   # rdflib's evaluator fails on some valid queries; say so, not a traceback
-            raise QueryFailedError(f"rdflib could not evaluate the query ({type(exc).__name__}: {exc}); "
-                                   "try --store oxigraph") from exc
-        if result.type == "ASK":
-            return Result("ask", [], [], answer=bool(result.askAnswer))
-        if result.type in ("CONSTRUCT", "DESCRIBE"):
-            graph = new_graph()
-            for triple in result:
-                graph.add(triple)
-            return Result("graph", [], [], graph=graph)
-        variables = [str(v) for v in result.vars]
-        return Result("select", variables, [{v: row[i] for i, v in enumerate(variables) if row[i] is not None}
-                                            for row in rows])
+            raise _rdflib_failed(exc) from exc
+        kind = result["type_"]
+        if kind == "ASK":
+            return Stream("ask", [], iter(()), answer=bool(result["askAnswer"]))
+        if kind in ("CONSTRUCT", "DESCRIBE"):
+            return Stream("graph", [], iter(result["graph"]))
+        variables = [str(v) for v in result["vars_"]]
+        return Stream("select", variables, _rdflib_rows(result["bindings"], result["vars_"]))
+
+
+def _rdflib_failed(exc: Exception) -> QueryFailedError:
+    return QueryFailedError(f"rdflib could not evaluate the query ({type(exc).__name__}: {exc}); "
+                            "try --store oxigraph")
+
+
+def _rdflib_rows(solutions, variables) -> Iterator[dict[str, Node]]:
+    names = [(v, str(v)) for v in variables]
+    try:
+        for solution in solutions:
+            if solution:   # as rdflib's own Result does: an empty solution is no row
+                yield {name: solution[v] for v, name in names if v in solution}
+    except Exception as exc:   # solutions are computed as they are read
+        raise _rdflib_failed(exc) from exc
 
 
 # ---------------------------------------------------------------------- Oxigraph
@@ -89,7 +134,7 @@ class OxigraphStore:
     @classmethod
     def load(cls, build_dir: Path) -> "OxigraphStore":
         """The union of the document graphs as the default graph; the named graphs themselves
-        only once a query names GRAPH or FROM NAMED.
+        only once a query names GRAPH or FROM (NAMED), or the Protocol's dataset parameters do.
 
         Oxigraph's own union of named graphs is a multiset (a triple two documents state
         comes back twice); a SPARQL default graph is a set, so the union is loaded as one.
@@ -103,40 +148,62 @@ class OxigraphStore:
                    to_graph=pyoxigraph.DefaultGraph())
         return cls(store, Path(build_dir) / GRAPH_FILE)
 
-    def _with_named_graphs(self, sparql: str) -> None:
-        if self._named_graphs is not None and _NAMES_GRAPHS.search(_COMMENT.sub("", sparql)):
+    def _with_named_graphs(self) -> None:
+        if self._named_graphs is not None:
             import pyoxigraph
 
             self.store.load(path=str(self._named_graphs), format=pyoxigraph.RdfFormat.N_QUADS)
             self._named_graphs = None
+
+    def has_graph(self, iri: str) -> bool:
+        import pyoxigraph
+
+        self._with_named_graphs()
+        try:
+            return self.store.contains_named_graph(pyoxigraph.NamedNode(iri))
+        except ValueError:   # not an IRI
+            return False
 
     def __len__(self) -> int:
         import pyoxigraph
 
         return sum(1 for _ in self.store.quads_for_pattern(None, None, None, pyoxigraph.DefaultGraph()))
 
-    def query(self, sparql: str, bindings: dict[str, Node] | None = None) -> Result:
+    def query(self, sparql: str, bindings: dict[str, Node] | None = None, dataset: GraphSelection | None = None,
+              limit: int | None = None) -> Result:
+        return self.stream(sparql, bindings, dataset).collect(limit)
+
+    def stream(self, sparql: str, bindings: dict[str, Node] | None = None,
+               dataset: GraphSelection | None = None) -> Stream:
         import pyoxigraph
 
-        self._with_named_graphs(sparql)
+        text = with_values(sparql, bindings)
+        prefixes = engine_prefixes()
+        reach = check_query(text, prefixes, self.has_graph)
+        options = {}
+        if dataset:
+            check_selection(dataset, self.has_graph)
+            options = {"default_graph": [pyoxigraph.NamedNode(g) for g in dataset.default],
+                       "named_graphs": [pyoxigraph.NamedNode(g) for g in dataset.named]}
+        if reach.names_graphs or dataset:
+            self._with_named_graphs()
         try:
-            result = self.store.query(with_values(sparql, bindings))
+            result = self.store.query(text, prefixes=prefixes, **options)
         except SyntaxError as exc:
-            line, column = error_position(str(exc), sparql)
-            raise QuerySyntaxError(str(exc), line, column) from exc
+            raise positioned_error(text, str(exc)) from exc
+        except OSError as exc:    # Oxigraph's evaluation errors
+            raise QueryFailedError(f"Oxigraph could not evaluate the query: {exc}") from exc
         if isinstance(result, pyoxigraph.QueryBoolean):
-            return Result("ask", [], [], answer=bool(result))
+            return Stream("ask", [], iter(()), answer=bool(result))
         if isinstance(result, pyoxigraph.QueryTriples):
-            graph = new_graph()
-            for triple in result:
-                graph.add((from_oxigraph(triple.subject), from_oxigraph(triple.predicate), from_oxigraph(triple.object)))
-            return Result("graph", [], [], graph=graph)
+            return Stream("graph", [], ((from_oxigraph(t.subject), from_oxigraph(t.predicate), from_oxigraph(t.object))
+                                        for t in result))
         variables = [v.value for v in result.variables]
-        convert = from_oxigraph
         # A solution iterates over its values in the order of the variables; unpacking it
         # is several times faster than looking each variable up.
-        rows = [{v: convert(t) for v, t in zip(variables, solution) if t is not None} for solution in result]
-        return Result("select", variables, rows)
+        convert = from_oxigraph
+        rows = ({v: convert(t) for v, t in zip(variables, solution) if t is not None} for solution in result)
+        return Stream("select", variables, rows)
 
 
 # ---------------------------------------------------------------------- opening

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import sys
 from contextlib import contextmanager
+from itertools import islice
+from typing import Iterable
 
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 from .page_queries import page_query, with_iris
 from .markup import short_name
-from .results import Result
 from .store import Store
 
 
@@ -38,18 +39,47 @@ def cell(term: Node | None, names: dict[str, str]) -> str:
     return str(term) if isinstance(term, Literal) else f"_:{term}"
 
 
-def table(result: Result, store: Store | None = None, iris: bool = False):
-    """A rich Table of SELECT rows: IRIs shown by their labels (or prefixed names), unless `iris`."""
+TABLE_BLOCK = 1000   # rows printed at a time: a result is never held whole to be shown
+
+
+def print_table(console, variables: list[str], rows: Iterable[dict], store: Store | None = None,
+                iris: bool = False) -> int:
+    """SELECT rows as a rich table, IRIs shown by their labels (or prefixed names) unless
+    `iris`; the number of rows. Rows are printed a block at a time as the engine gives them.
+    A result of one block is one framed table; a longer one comes as unframed blocks whose
+    columns keep the widths the first block set, so they read as one table."""
+    from rich.cells import cell_len
+
+    rows = iter(rows)
+    block, following = list(islice(rows, TABLE_BLOCK)), list(islice(rows, TABLE_BLOCK))
+    widths = None
+    count, first = 0, True
+    while block:
+        cells = _cells(variables, block, store, iris)
+        if following and widths is None:
+            widths = [max([cell_len(v)] + [cell_len(row[i]) for row in cells]) for i, v in enumerate(variables)]
+        console.print(_table(variables, cells, widths, header=first))
+        count += len(block)
+        block, following, first = following, list(islice(rows, TABLE_BLOCK)), False
+    return count
+
+
+def _cells(variables: list[str], rows: list[dict], store: Store | None, iris: bool) -> list[list[str]]:
+    if iris:
+        return [[str(row[v]) if v in row else "" for v in variables] for row in rows]
+    names = labels(store, [str(t) for row in rows for t in row.values() if isinstance(t, URIRef)]) if store else {}
+    return [[cell(row.get(v), names) for v in variables] for row in rows]
+
+
+def _table(variables: list[str], cells: list[list[str]], widths: list[int] | None, header: bool):
     from rich.table import Table
 
-    names: dict[str, str] = {}
-    if not iris and store is not None:
-        names = labels(store, [str(t) for row in result.rows for t in row.values() if isinstance(t, URIRef)])
-    out = Table(show_lines=False, header_style="bold", pad_edge=False, expand=False)
-    for variable in result.variables:
-        out.add_column(variable, overflow="fold")
-    for row in result.rows:
-        out.add_row(*[(str(row[v]) if v in row else "") if iris else cell(row.get(v), names) for v in result.variables])
+    out = Table(show_lines=False, header_style="bold", pad_edge=False, expand=False, show_header=header,
+                show_edge=widths is None)
+    for i, variable in enumerate(variables):
+        out.add_column(variable, overflow="fold", width=widths[i] if widths else None)
+    for row in cells:
+        out.add_row(*row)
     return out
 
 

@@ -36,8 +36,10 @@
     return best ? best + ":" + iri.slice(prefixes[best].length) : iri;
   }
 
+  // A graph IRI opens its page here; other http(s) IRIs link to themselves; anything else
+  // (a javascript: IRI in the data) links nowhere.
   function localLink(iri) {
-    return iri.indexOf(ID_BASE) === 0 ? "/id/" + iri.slice(ID_BASE.length) : iri;
+    return iri.indexOf(ID_BASE) === 0 ? "/id/" + iri.slice(ID_BASE.length) : /^https?:/i.test(iri) ? iri : "#";
   }
 
   function isNumber(term) {

@@ -9,7 +9,7 @@
 
   function link(iri) {
     var base = "https://w3id.org/zjkg/id/";
-    return iri.indexOf(base) === 0 ? "/id/" + iri.slice(base.length) : iri;
+    return iri.indexOf(base) === 0 ? "/id/" + iri.slice(base.length) : /^https?:/i.test(iri) ? iri : "#";
   }
 
   function show() {

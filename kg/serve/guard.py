@@ -1,0 +1,204 @@
+"""What a query may reach: the store's own graphs and nothing else.
+
+A query is read as SPARQL tokens (strings, IRIs and comments are never mistaken for
+keywords) before any engine sees it. Refused, with the position of the offending token:
+SERVICE (an outbound request, or a port scanner), LOAD and every other update keyword
+(the endpoint is read-only), FROM / FROM NAMED and dataset parameters naming a graph the
+store does not hold (rdflib would fetch the URL or read the `file:`), and prefixed names
+whose prefix is not declared. Engines are also configured not to fetch (see store.py):
+this module is the first line, not the only one.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Callable
+from urllib.parse import urljoin
+
+from ..model.errors import QueryRefusedError, QuerySyntaxError
+
+# SPARQL 1.1 terminals, in the order they are tried; everything else is one character.
+_TOKEN = re.compile(r"""
+    (?P<space>\s+)
+  | (?P<comment>\#[^\n]*)
+  | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
+  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+  | (?P<var>[?$][\w\u00b7\u0300-\u036f\u203f-\u2040]+)
+  | (?P<bnode>_:[\w\u00b7\u0300-\u036f\u203f-\u2040.\-]*[\w\u00b7\u0300-\u036f\u203f-\u2040\-])
+  | (?P<pname>(?:[^\W\d_](?:[\w.\-\u00b7]*[\w\-\u00b7])?)?:(?:(?:[\w:\-]|%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?\#@%])(?:(?:[\w.:\-\u00b7]|%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?\#@%])*(?:[\w:\-\u00b7]|%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?\#@%]))?)?)
+  | (?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
+  | (?P<number>[+-]?(?:\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?))
+  | (?P<word>[^\W\d][\w]*)
+  | (?P<punct>\^\^|&&|\|\||!=|<=|>=|.)
+""", re.VERBOSE | re.DOTALL)
+
+# Keywords that only SPARQL Update has: a query holding one of them is an update.
+UPDATE_KEYWORDS = frozenset({"LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "INSERT", "DELETE", "WITH"})
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str      # iri | pname | var | string | word | punct | number | lang | bnode
+    text: str
+    start: int     # character offset in the query
+
+
+def tokens(sparql: str) -> list[Token]:
+    """The query's tokens without whitespace and comments. An unterminated string or IRI
+    is left to the engine's parser (its characters come out as punctuation)."""
+    out = []
+    for match in _TOKEN.finditer(sparql):
+        kind = match.lastgroup
+        if kind not in ("space", "comment"):
+            out.append(Token(kind, match.group(), match.start()))
+    return out
+
+
+def line_column(sparql: str, offset: int) -> tuple[int, int]:
+    """1-based line and column (in characters) of a character offset."""
+    before = sparql[:offset]
+    return before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1
+
+
+def offset_of(sparql: str, line: int, column: int, in_bytes: bool = False) -> int:
+    """The character offset of a 1-based line and column (a UTF-8 byte column if `in_bytes`)."""
+    lines = sparql.split("\n")
+    line = max(1, min(line, len(lines)))
+    text = lines[line - 1]
+    if in_bytes:
+        column = len(text.encode("utf-8")[:max(column - 1, 0)].decode("utf-8", errors="ignore")) + 1
+    return sum(len(x) + 1 for x in lines[:line - 1]) + min(max(column - 1, 0), len(text))
+
+
+def token_at(sparql: str, offset: int) -> Token | None:
+    """The token an error position falls in; between tokens or past the end, the one before."""
+    found = None
+    for token in tokens(sparql):
+        if token.start > offset:
+            break
+        found = token
+    return found
+
+
+@dataclass
+class QueryReach:
+    """What a query reads beyond its default graph."""
+    from_graphs: list[str] = field(default_factory=list)     # FROM
+    from_named: list[str] = field(default_factory=list)      # FROM NAMED
+    names_graphs: bool = False                               # GRAPH, FROM NAMED or FROM
+
+    @property
+    def dataset(self) -> bool:
+        return bool(self.from_graphs or self.from_named)
+
+
+@dataclass(frozen=True)
+class GraphSelection:
+    """The SPARQL Protocol's dataset parameters (`default-graph-uri`, `named-graph-uri`)."""
+    default: tuple[str, ...] = ()
+    named: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.default or self.named)
+
+
+def _refuse(sparql: str, token: Token, message: str) -> QueryRefusedError:
+    line, column = line_column(sparql, token.start)
+    return QueryRefusedError(message, line, column)
+
+
+def check_query(sparql: str, prefixes: dict[str, str] | None = None,
+                has_graph: Callable[[str], bool] | None = None) -> QueryReach:
+    """Refuse what reaches outside the store (see the module's docstring); say what the
+    query reads otherwise. `prefixes` (name → namespace) are those the engine declares
+    itself; `has_graph` tells whether the store holds a named graph (None: it holds none)."""
+    found = tokens(sparql)
+    namespaces = {k.rstrip(":") + ":": str(v) for k, v in (prefixes or {}).items()} | declared_iris(found)
+    declared = set(namespaces)
+    base = ""
+    reach = QueryReach()
+    for i, token in enumerate(found):
+        upper = token.text.upper() if token.kind == "word" else ""
+        following = found[i + 1] if i + 1 < len(found) else None
+        if upper == "PREFIX" and following is not None and following.kind == "pname":
+            declared.add(following.text.split(":", 1)[0] + ":")
+        elif upper == "BASE" and following is not None and following.kind == "iri":
+            base = urljoin(base, following.text[1:-1])
+        elif upper == "SERVICE":
+            raise _refuse(sparql, token, "SERVICE is refused: this endpoint queries its own graph and "
+                                         "makes no requests to other servers")
+        elif upper in UPDATE_KEYWORDS:
+            raise _refuse(sparql, token, f"{upper} is refused: this endpoint is read-only (SPARQL Update, "
+                                         "LOAD included, is not accepted)")
+        elif upper == "GRAPH":
+            reach.names_graphs = True
+        elif upper == "FROM":
+            named = following is not None and following.kind == "word" and following.text.upper() == "NAMED"
+            target = found[i + 2] if named and i + 2 < len(found) else following
+            if target is None or target.kind not in ("iri", "pname"):
+                continue    # the engine's parser reports it
+            iri = expand(target, namespaces, base)
+            (reach.from_named if named else reach.from_graphs).append(iri)
+            reach.names_graphs = True
+            if iri is None or has_graph is None or not has_graph(iri):
+                raise _refuse(sparql, target, f"FROM{' NAMED' if named else ''} {target.text} is refused: "
+                                              + _graph_hint(iri, has_graph))
+        elif token.kind == "pname" and token.text.split(":", 1)[0] + ":" not in declared:
+            prev = found[i - 1] if i else None
+            if prev is not None and prev.kind == "word" and prev.text.upper() == "PREFIX":
+                continue
+            line, column = line_column(sparql, token.start)
+            raise QuerySyntaxError(f"unknown prefix {token.text.split(':', 1)[0]}: in {token.text} "
+                                   "(declare it with PREFIX)", line, column)
+    return reach
+
+
+def declared_iris(found: list[Token]) -> dict[str, str]:
+    out = {}
+    for i, token in enumerate(found[:-2]):
+        if token.kind == "word" and token.text.upper() == "PREFIX" and found[i + 1].kind == "pname" \
+                and found[i + 2].kind == "iri":
+            out[found[i + 1].text.split(":", 1)[0] + ":"] = found[i + 2].text[1:-1]
+    return out
+
+
+def expand(token: Token, namespaces: dict[str, str], base: str) -> str | None:
+    """The IRI an IRI token or prefixed name stands for (None when its prefix is the
+    engine's own and its namespace is not written in the query)."""
+    if token.kind == "iri":
+        return urljoin(base, token.text[1:-1]) if base else token.text[1:-1]
+    prefix, local = token.text.split(":", 1)
+    namespace = namespaces.get(prefix + ":")
+    return None if namespace is None else namespace + re.sub(r"\\(.)", r"\1", local)
+
+
+def _graph_hint(iri: str | None, has_graph: Callable[[str], bool] | None) -> str:
+    if has_graph is None:
+        return "this store answers from its default graph only"
+    if iri is not None and iri.lower().startswith(("file:", "http:", "https:", "ftp:")) and not has_graph(iri):
+        return ("the store holds no graph of that name, and queries read no files and fetch no URLs; "
+                "name one of the store's graphs (SELECT DISTINCT ?g WHERE { GRAPH ?g {} })")
+    return "the store holds no graph of that name (SELECT DISTINCT ?g WHERE { GRAPH ?g {} } lists them)"
+
+
+def check_selection(selection: GraphSelection, has_graph: Callable[[str], bool] | None) -> None:
+    """Refuse dataset parameters naming a graph the store lacks."""
+    for name, iris in (("default-graph-uri", selection.default), ("named-graph-uri", selection.named)):
+        for iri in iris:
+            if has_graph is None or not has_graph(iri):
+                raise QueryRefusedError(f"{name}={iri} is refused: " + _graph_hint(iri, has_graph))
+
+
+_IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+
+
+def is_iri(value: str) -> bool:
+    """Whether `value` is an absolute IRI that can be written in a query (<…>)."""
+    return bool(re.match(r"^[A-Za-z][A-Za-z0-9+.\-]*:", value)) and not _IRI_FORBIDDEN.search(value)
+
+
+def check_iri(value: str) -> str:
+    """`value` if it is an absolute IRI that can be written in a query; else an error."""
+    if not is_iri(value):
+        raise QueryRefusedError(f"not an absolute IRI: {value!r}")
+    return value
