@@ -17,7 +17,7 @@ def client(chains_dir):
     from kg.serve.app import QueryPool, create_app
 
     pool = QueryPool(chains_dir, "oxigraph", size=1, timeout=30)
-    yield TestClient(create_app(pool))
+    yield TestClient(create_app(pool), base_url="http://127.0.0.1")   # the Host the server is bound to
     pool.close()
 
 
