@@ -3,6 +3,7 @@
 #   make test    install kg with its test extras into .venv and run the test suite
 #   make bench   measure speed and memory (several minutes) and put the table into README.md
 #   make eval    score the extractor on the seeds and on the development set (data/dev/)
+#   make readme  run the README's example commands and put their output into README.md
 #   make screenshots  a PNG of each view of the web explorer (docs/screenshots/)
 PYTHON ?= python3
 VENV   := .venv
@@ -15,17 +16,27 @@ UNAVAILABLE := kg/serve/static/build/unavailable.txt
 # The development set's texts are rebuilt outside the repository (data/dev/SOURCES.md).
 DEV_TEXTS ?= $(HOME)/.cache/kg-dev
 
-.PHONY: build test bench eval readme-eval install install-dev frontend screenshots clean
+.PHONY: build test bench eval readme-eval readme install install-dev fonts frontend screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-install: $(BIN)/python
+install: $(BIN)/python fonts
 	$(BIN)/pip install --quiet -e .
 
-install-dev: $(BIN)/python
+install-dev: $(BIN)/python fonts
 	$(BIN)/pip install --quiet -e '.[dev]'
+
+# Charts (kg figures --chart, the notebook) need a font with Chinese glyphs: Debian's
+# fonts-wqy-microhei (5 MB). Installed where apt-get can (root or sudo); else say how.
+fonts:
+	@fc-list 2>/dev/null | grep -qiE 'wqy|Noto Sans CJK|Source Han Sans' || { \
+	  if command -v apt-get >/dev/null 2>&1 && { [ "$$(id -u)" -eq 0 ] || sudo -n true 2>/dev/null; }; then \
+	    SUDO=""; [ "$$(id -u)" -ne 0 ] && SUDO="sudo"; \
+	    DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq fonts-wqy-microhei >/dev/null 2>&1 || \
+	      { $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq fonts-wqy-microhei >/dev/null; }; \
+	  else echo "make: no CJK font found; charts need one: apt-get install fonts-wqy-microhei" >&2; fi; }
 
 $(FRONTEND): frontend/package-lock.json frontend/build.mjs frontend/src/editor.js
 	@mkdir -p $(dir $(FRONTEND))
@@ -65,6 +76,9 @@ readme-eval: install
 	$(BIN)/kg eval --readme README.md
 	python3 data/dev/check $(DEV_TEXTS) >/dev/null && \
 	    $(BIN)/kg eval --gold data/dev/gold --corpus $(DEV_TEXTS) --readme README.md --section eval-dev
+
+readme: build
+	$(BIN)/kg examples --readme README.md
 
 screenshots: install-dev frontend
 	$(BIN)/kg build

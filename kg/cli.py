@@ -5,6 +5,7 @@ Exit codes: 0 success, 1 the graph does not conform / the query failed, 2 bad in
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Optional
@@ -161,6 +162,45 @@ def _into_readme(path: Path, name: str, report: str) -> None:
     typer.echo(f"updated {path}", err=True)
 
 
+_EXAMPLE = re.compile(r"(<!-- example: (kg [^\n]*?) -->\n)(.*?)(<!-- example:end -->)", re.S)
+
+
+@app.command()
+def examples(
+    readme: Path = typer.Option(Path("README.md"), "--readme", help="The file whose examples to run and refresh."),
+    lines: int = typer.Option(40, "--lines", min=1, help="Lines of output to keep per example."),
+) -> None:
+    """Run the example commands a README shows (each between `<!-- example: kg … -->` and
+    `<!-- example:end -->`), from the README's folder, and put their real output under each."""
+    import shlex
+    import subprocess
+
+    from .build.files import write_atomic
+
+    try:
+        document = readme.read_text(encoding="utf-8")
+    except OSError as exc:
+        _fail(f"cannot read {readme}: {exc}")
+
+    def run(match: re.Match) -> str:
+        command = match.group(2)
+        typer.echo(f"$ {command}", err=True)
+        done = subprocess.run([sys.executable, "-m", "kg.cli", *shlex.split(command)[1:]], cwd=readme.resolve().parent,
+                              capture_output=True, text=True, encoding="utf-8")
+        if done.returncode != 0:
+            _fail(f"the example `{command}` failed ({done.returncode}): {done.stderr.strip()}")
+        output = done.stdout.rstrip("\n").splitlines()
+        if len(output) > lines:
+            output = output[:lines] + [f"… ({len(output) - lines} more lines)"]
+        return match.group(1) + "```\n$ " + command + "\n" + "\n".join(output) + "\n```\n" + match.group(4)
+
+    refreshed, count = _EXAMPLE.subn(run, document)
+    if not count:
+        _fail(f"{readme} has no <!-- example: kg … --> blocks")
+    write_atomic(readme, refreshed.encode("utf-8"))
+    typer.echo(f"updated {count} examples in {readme}", err=True)
+
+
 def _store(build_dir: Path, store: str, endpoint: str | None):
     from .serve.store import open_store
 
@@ -290,30 +330,134 @@ def _time_limit(seconds: float):
     return limit()
 
 
-@app.command()
-def chain(
-    industry: str = typer.Argument(..., help="An industry: name, alias or IRI (智能光伏, 光伏产业 …)."),
-    city: Optional[str] = typer.Option(None, "--city", help="Only companies in this city (or its counties)."),
-    quotes: int = typer.Option(1, "--quotes", min=0, help="Quotes to show per company."),
-    as_json: bool = typer.Option(False, "--json", help="Print the chain as JSON."),
-    build_dir: Path = typer.Option(BUILD, "--build"),
-    store: str = typer.Option("auto", "--store"),
-    endpoint: Optional[str] = typer.Option(None, "--endpoint", help=ENDPOINT_HELP),
-) -> None:
-    """The companies of an industry chain (narrower industries included), leaders first,
-    with their county and city and the quotes that support them."""
-    from dataclasses import asdict
-
-    from .serve.chain import chain as find_chain, format_chain
+def _show(answer, tables, text, as_json: bool, csv: Optional[Path], view: str, bom: bool, xlsx: Optional[Path]) -> None:
+    """Compute a view (`answer()`), write its tables where asked, print it as text or JSON."""
+    from .serve import frames
 
     try:
-        result = find_chain(_store(build_dir, store, endpoint), industry, city)
+        result = answer()
+        _tables(tables(result), csv, view, bom, xlsx)
     except KGError as exc:
         _fail(str(exc))
-    if as_json:
-        typer.echo(json.dumps(asdict(result), ensure_ascii=False, indent=2))
-    else:
-        typer.echo(format_chain(result, quotes))
+    typer.echo(frames.to_json(result) if as_json else text(result))
+
+
+def _tables(tables: dict, csv: Optional[Path], view: str, bom: bool, xlsx: Optional[Path]) -> None:
+    """Write a view as CSV and/or every view as an Excel workbook (one sheet each)."""
+    from .serve import frames
+
+    if csv is not None:
+        if view not in tables:
+            _fail(f"--view takes one of {', '.join(tables)}, not {view!r}")
+        typer.echo(f"wrote {frames.write(csv, frames.csv_bytes(tables[view], bom))}", err=True)
+    if xlsx is not None:
+        typer.echo(f"wrote {frames.write(xlsx, frames.xlsx_bytes(tables))}", err=True)
+
+
+# Options the view commands (chain, place, compare, figures) share.
+AS_OF = typer.Option(None, "--as-of", help="Only what articles dated up to this ISO date (2023-06-30, 2023) state.")
+AS_JSON = typer.Option(False, "--json", help="Print the answer as JSON.")
+VIEW_CSV = typer.Option(None, "--csv", help="Also write one view (--view) as CSV (UTF-8; --bom for Excel) to this file.")
+TABLE_CSV = typer.Option(None, "--csv", help="Also write the table as CSV (UTF-8; --bom for Excel) to this file.")
+BOM = typer.Option(False, "--bom", help="Start the CSV with a UTF-8 byte-order mark (for Excel).")
+VIEWS_XLSX = typer.Option(None, "--xlsx", help="Also write every view as an Excel workbook, one sheet per view.")
+TABLE_XLSX = typer.Option(None, "--xlsx", help="Also write the table as an Excel workbook.")
+BUILD_DIR = typer.Option(BUILD, "--build", help="The folder `kg build` wrote.")
+STORE = typer.Option("auto", "--store", help="rdflib, oxigraph or auto (by size).")
+ENDPOINT = typer.Option(None, "--endpoint", help=ENDPOINT_HELP)
+
+
+@app.command()
+def chain(
+    industry: str = typer.Argument(..., help="A chain or an industry: 集成电路, 智能光伏, 光伏产业, an IRI …"),
+    city: Optional[str] = typer.Option(None, "--city", help="This place's companies, platforms and gaps."),
+    quotes: int = typer.Option(1, "--quotes", min=0, help="Quotes to show per company."),
+    candidates: int = typer.Option(3, "--candidates", min=0, help="Candidates to show per gap (all in --json/--csv)."),
+    as_of: Optional[str] = AS_OF,
+    as_json: bool = AS_JSON,
+    csv: Optional[Path] = VIEW_CSV,
+    view: str = typer.Option("companies", "--view", help="The view --csv writes: segments, companies, platforms, gaps."),
+    bom: bool = BOM,
+    xlsx: Optional[Path] = VIEWS_XLSX,
+    build_dir: Path = BUILD_DIR,
+    store: str = STORE,
+    endpoint: Optional[str] = ENDPOINT,
+) -> None:
+    """An industrial chain segment by segment, upstream to downstream: companies (leaders first,
+    county, city, quote), parks and platforms; with --city, the gaps and who elsewhere could fill them."""
+    from .serve.chain import chain as find_chain, chain_frames, format_chain
+
+    _show(lambda: find_chain(_store(build_dir, store, endpoint), industry, city, as_of), chain_frames,
+          lambda r: format_chain(r, quotes, candidates), as_json, csv, view, bom, xlsx)
+
+
+@app.command()
+def place(
+    name: str = typer.Argument(..., help="A place: 金华, 金华市, 义乌, an IRI …"),
+    quotes: int = typer.Option(1, "--quotes", min=0, help="Quotes to show per leader."),
+    as_of: Optional[str] = AS_OF,
+    as_json: bool = AS_JSON,
+    csv: Optional[Path] = VIEW_CSV,
+    view: str = typer.Option("chains", "--view", help="The view --csv writes: chains, leaders, platforms, programmes, figures."),
+    bom: bool = BOM,
+    xlsx: Optional[Path] = VIEWS_XLSX,
+    build_dir: Path = BUILD_DIR,
+    store: str = STORE,
+    endpoint: Optional[str] = ENDPOINT,
+) -> None:
+    """A place's profile: its chains and their segments, leaders, parks, platforms, programmes and
+    latest figures with their year."""
+    from .serve.place import format_place, place as place_view, place_frames
+
+    _show(lambda: place_view(_store(build_dir, store, endpoint), name, as_of), place_frames,
+          lambda r: format_place(r, quotes), as_json, csv, view, bom, xlsx)
+
+
+@app.command()
+def compare(
+    names: list[str] = typer.Argument(..., help="Two or more places: 金华 台州 温州 …"),
+    as_of: Optional[str] = AS_OF,
+    as_json: bool = AS_JSON,
+    csv: Optional[Path] = TABLE_CSV,
+    bom: bool = BOM,
+    xlsx: Optional[Path] = TABLE_XLSX,
+    build_dir: Path = BUILD_DIR,
+    store: str = STORE,
+    endpoint: Optional[str] = ENDPOINT,
+) -> None:
+    """Places side by side on the same rows: chains, leaders, parks, platforms, programmes, figures."""
+    from .serve.place import compare as compare_view, compare_frame, format_compare
+
+    _show(lambda: compare_view(_store(build_dir, store, endpoint), names, as_of),
+          lambda r: {"compare": compare_frame(r)}, format_compare, as_json, csv, "compare", bom, xlsx)
+
+
+@app.command()
+def figures(
+    name: str = typer.Argument(..., help="A place: 金华, 台州市 …"),
+    indicator: Optional[str] = typer.Option(None, "--indicator", help=(
+        "One indicator: its code (dex-core-value-added), its name or a word of it (增加值).")),
+    chart: Optional[Path] = typer.Option(None, "--chart", help="Also draw the series to this .png or .svg file."),
+    as_of: Optional[str] = AS_OF,
+    as_json: bool = AS_JSON,
+    csv: Optional[Path] = TABLE_CSV,
+    bom: bool = BOM,
+    xlsx: Optional[Path] = TABLE_XLSX,
+    build_dir: Path = BUILD_DIR,
+    store: str = STORE,
+    endpoint: Optional[str] = ENDPOINT,
+) -> None:
+    """A place's figures as series: one indicator of one region over the years, actual and target
+    apart, as a table and (with --chart) a chart with Chinese labels."""
+    from .serve.figures import chart as draw, format_series, series, series_frame
+
+    def answer():
+        result = series(_store(build_dir, store, endpoint), name, indicator, as_of)
+        if chart is not None:
+            typer.echo(f"wrote {draw(result, chart)}", err=True)
+        return result
+
+    _show(answer, lambda r: {"figures": series_frame(r)}, format_series, as_json, csv, "figures", bom, xlsx)
 
 
 @app.command()

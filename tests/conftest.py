@@ -34,20 +34,30 @@ def small_build(tmp_path_factory):
     return build(FIXTURES / "small", out, use_cache=False)
 
 
-@pytest.fixture(scope="session")
-def graph_dir(tmp_path_factory):
-    """The hand-written graph tests/fixtures/graph/small.trig as a build folder (graph.nq + its union graph.ttl)."""
+def trig_as_build(trig: Path, out: Path) -> Path:
+    """A hand-written TriG file as a build folder: graph.nq and its union graph.ttl."""
     from rdflib import Dataset, Graph
 
-    out = tmp_path_factory.mktemp("graph")
     data = Dataset()
-    data.parse(FIXTURES / "graph" / "small.trig", format="trig")
+    data.parse(trig, format="trig")
     data.serialize(out / "graph.nq", format="nquads")
     union = Graph()
     for s, p, o, _ in data.quads((None, None, None, None)):
         union.add((s, p, o))
     union.serialize(out / "graph.ttl", format="turtle")
     return out
+
+
+@pytest.fixture(scope="session")
+def graph_dir(tmp_path_factory):
+    """The hand-written graph tests/fixtures/graph/small.trig as a build folder."""
+    return trig_as_build(FIXTURES / "graph" / "small.trig", tmp_path_factory.mktemp("graph"))
+
+
+@pytest.fixture(scope="session")
+def chains_dir(tmp_path_factory):
+    """The hand-written graph tests/fixtures/graph/chains.trig (a chain with segments) as a build folder."""
+    return trig_as_build(FIXTURES / "graph" / "chains.trig", tmp_path_factory.mktemp("chains"))
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
+from ..model.codes import code_lists
 from ..model.reference import RefPlace, reference
 from ..model.resources import ontology_file
 from ..model.records import Entity, Fact, Observation, ResolvedDocument
@@ -79,6 +80,8 @@ def document_graph(resolved: ResolvedDocument, entities: dict[str, Entity], min_
         g.add((node, DCTERMS.source, Literal(doc.source)))
     facts = [f for f in resolved.facts if f.confidence >= min_confidence]
     observations = [o for o in resolved.observations if o.confidence >= min_confidence]
+    _add_sources(g, node, doc, resolved.observations)
+    date = date_literal(doc.date) if doc.date else None
     used = set(resolved.entities) | {f.subject for f in facts} | {f.object for f in facts} | \
         {o.region for o in observations} | {o.industry for o in observations if o.industry}
     for iri in sorted(used):
@@ -90,10 +93,36 @@ def document_graph(resolved: ResolvedDocument, entities: dict[str, Entity], min_
         if place:
             g.add((node, SCHEMA.about, URIRef(place)))
     for fact in facts:
-        _add_fact(g, fact, node, doc.content_hash)
+        _add_fact(g, fact, node, doc.content_hash, date)
     for observation in observations:
-        _add_observation(g, observation, node, doc.content_hash)
+        _add_observation(g, observation, node, doc.content_hash, date)
     return g
+
+
+def date_literal(iso: str) -> Literal:
+    """An ISO date to the precision known: xsd:date, xsd:gYearMonth or xsd:gYear."""
+    datatype = {10: XSD.date, 7: XSD.gYearMonth, 4: XSD.gYear}.get(len(iso))
+    if datatype is None:
+        raise ValueError(f"not an ISO date, year-month or year: {iso!r}")
+    return Literal(iso, datatype=datatype)
+
+
+def _add_sources(g: Graph, node: URIRef, doc, observations) -> None:
+    """The document as a source (Dublin Core, PROV, schema.org): publisher, date, URL; for an
+    undated one, the year it cannot be older than (the latest year it reports a figure reached)."""
+    if doc.publisher:
+        publisher = URIRef(ID["publisher/" + iri_segment(doc.publisher)])
+        g.add((node, DCTERMS.publisher, publisher))
+        g.add((publisher, RDF.type, PROV.Organization))
+        g.add((publisher, RDFS.label, Literal(xml_text(doc.publisher), lang="zh")))
+    if doc.url:
+        g.add((node, SCHEMA.url, Literal(xml_text(doc.url), datatype=XSD.anyURI)))
+    if doc.date:
+        g.add((node, DCTERMS.issued, date_literal(doc.date)))
+        return
+    reached = [o.year for o in observations if not o.target and o.year is not None]
+    if reached:
+        g.add((node, KG.notBefore, Literal(f"{max(reached):04d}", datatype=XSD.gYear)))
 
 
 def _place_named(name: str) -> str:
@@ -133,8 +162,10 @@ def _declare_period(g: Graph, year: int | None) -> None:
 
 
 def _provenance(g: Graph, node: URIRef, doc: URIRef, quote: str, start: int, end: int,
-                extractor: str, confidence: float) -> None:
+                extractor: str, confidence: float, date: Literal | None) -> None:
     agent = extractor_iri(extractor)
+    if date is not None:   # the date of the article that states it: the graph answers "as of"
+        g.add((node, DCTERMS.date, date))
     # Offsets stay those of the document's text and the quote spans them exactly (the shapes
     # check its length): a character XML forbids becomes U+FFFD, not nothing.
     g.add((node, KG.quote, Literal(xml_text(quote, "\ufffd"))))
@@ -156,7 +187,7 @@ def observation_iri(content_hash: str, obs: Observation) -> URIRef:
     return URIRef(ID["observation/" + _digest(content_hash, *observation_key(obs))])
 
 
-def _add_fact(g: Graph, fact: Fact, doc: URIRef, content_hash: str) -> None:
+def _add_fact(g: Graph, fact: Fact, doc: URIRef, content_hash: str, date: Literal | None) -> None:
     s, p, o = URIRef(fact.subject), predicate_iri(fact.predicate), URIRef(fact.object)
     g.add((s, p, o))
     node = fact_iri(content_hash, fact)
@@ -164,10 +195,10 @@ def _add_fact(g: Graph, fact: Fact, doc: URIRef, content_hash: str) -> None:
     g.add((node, KG.subject, s))
     g.add((node, KG.predicate, p))
     g.add((node, KG.object, o))
-    _provenance(g, node, doc, fact.quote, fact.start, fact.end, fact.extractor, fact.confidence)
+    _provenance(g, node, doc, fact.quote, fact.start, fact.end, fact.extractor, fact.confidence, date)
 
 
-def _add_observation(g: Graph, obs: Observation, doc: URIRef, content_hash: str) -> None:
+def _add_observation(g: Graph, obs: Observation, doc: URIRef, content_hash: str, date: Literal | None) -> None:
     node = observation_iri(content_hash, obs)
     g.add((node, RDF.type, KG.Observation))
     g.add((node, QB.dataSet, KG.figures))
@@ -182,7 +213,12 @@ def _add_observation(g: Graph, obs: Observation, doc: URIRef, content_hash: str)
     g.add((node, KG.target, Literal(obs.target)))
     if obs.industry:
         g.add((node, KG.aboutIndustry, URIRef(obs.industry)))
-    _provenance(g, node, doc, obs.quote, obs.start, obs.end, obs.extractor, obs.confidence)
+    codes = code_lists()
+    if obs.indicator_code:
+        g.add((node, KG.indicatorCode, URIRef(codes.indicator_iri(obs.indicator_code))))
+    if obs.unit_code:
+        g.add((node, KG.unitCode, URIRef(codes.unit_iri(obs.unit_code))))
+    _provenance(g, node, doc, obs.quote, obs.start, obs.end, obs.extractor, obs.confidence, date)
 
 
 @cache
@@ -200,6 +236,15 @@ def reference_graph() -> Graph:
     g.add((EXTRACTED_INDUSTRY_SCHEME, RDF.type, SKOS.ConceptScheme))
     g.add((EXTRACTED_INDUSTRY_SCHEME, SKOS.prefLabel, Literal("文章中出现而分类中没有的产业", lang="zh")))
     g.add((EXTRACTED_INDUSTRY_SCHEME, SKOS.prefLabel, Literal("Industries the articles name that the taxonomy lacks", lang="en")))
+    # chains, segments and the code lists keep their SKOS labels; chains and segments also get
+    # rdfs:label, the name every query and lookup reads
+    for graph in (ref.chain_graph, code_lists().graph):
+        for triple in graph:
+            g.add(triple)
+    for cls in (KG.IndustryChain, KG.ChainSegment):
+        for node in ref.chain_graph.subjects(RDF.type, cls):
+            for label in ref.chain_graph.objects(node, SKOS.prefLabel):
+                g.add((node, RDFS.label, label))
     for place in ref.places.values():
         _add_place(g, place, ref.places)
     for programme in ref.programmes:

@@ -23,6 +23,7 @@ from collections import defaultdict
 from dataclasses import replace
 from typing import Mapping, Sequence
 
+from ..model.codes import indicator_code, unit_code
 from ..model.names import company_aliases, compare_key, industry_core, park_short_forms
 from ..model.reference import Reference, reference
 from ..model.records import (DocumentExtraction, Entity, Fact, Mention, Observation, ResolvedDocument)
@@ -237,7 +238,8 @@ def _resolve_document(extraction: DocumentExtraction, keys: _Keys,
         text, a, b = quote(f.evidence.sentence, f.evidence.start, f.evidence.end)
         observation = Observation(doc.name, iri(f.region), f.indicator, f.value, f.unit, f.year, f.target,
                                   text, a, b, f.extractor, round(f.confidence, 2),
-                                  iri(f.industry) if f.industry is not None else "")
+                                  iri(f.industry) if f.industry is not None else "",
+                                  indicator_code(f.indicator, f.unit), unit_code(f.unit))
         key = observation_key(observation)
         if key not in observations or observation.confidence > observations[key].confidence:
             observations[key] = observation

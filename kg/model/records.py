@@ -17,6 +17,9 @@ class Document:
     title: str = ""
     source: str = ""
     about: tuple[str, ...] = ()   # names of the places the article is about (metadata)
+    date: str = ""       # publication date, ISO 8601 to the precision known: 2023-03-05, 2023-03 or 2023
+    publisher: str = ""
+    url: str = ""
 
     @property
     def stem(self) -> str:
@@ -159,6 +162,8 @@ class Observation:
     extractor: str
     confidence: float
     industry: str = ""  # IRI or ""
+    indicator_code: str = ""   # key in the indicator code list (kg.model.codes)
+    unit_code: str = ""        # key in the unit code list, "" when the list has no such unit
 
 
 @dataclass(frozen=True, slots=True)

@@ -92,6 +92,7 @@ class Reference:
     industries: dict[str, RefIndustry]
     programmes: tuple[RefProgramme, ...]
     industry_graph: Graph
+    chain_graph: Graph    # industrial chains and their segments (chains.ttl)
 
     @property
     def province(self) -> RefPlace:
@@ -168,4 +169,5 @@ def reference() -> Reference:
         RefProgramme(row["name"], tuple(a for a in row["aliases"].split("|") if a), row["level"], row["name_en"])
         for row in _rows("programmes.csv")
     )
-    return Reference(_places(), _industries(graph), programmes, graph)
+    chains = Graph().parse(reference_file("chains.ttl"))
+    return Reference(_places(), _industries(graph), programmes, graph, chains)

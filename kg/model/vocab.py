@@ -47,6 +47,8 @@ class KG(DefinedNamespace):
     Extractor: URIRef
     Assertion: URIRef
     Observation: URIRef
+    IndustryChain: URIRef
+    ChainSegment: URIRef
     Period: URIRef
     # what relations share: named unions (domains and ranges)
     EconomicUnit: URIRef
@@ -79,6 +81,15 @@ class KG(DefinedNamespace):
     endOffset: URIRef
     confidence: URIRef
     contentHash: URIRef
+    notBefore: URIRef
+    # industrial chains
+    segmentOf: URIRef
+    upstreamOf: URIRef
+    downstreamOf: URIRef
+    segmentRank: URIRef
+    stage: URIRef
+    includesIndustry: URIRef
+    segmentTerm: URIRef
     # figures (RDF Data Cube)
     figures: URIRef
     figuresStructure: URIRef
@@ -91,6 +102,10 @@ class KG(DefinedNamespace):
     value: URIRef
     unit: URIRef
     target: URIRef
+    indicatorCode: URIRef
+    unitCode: URIRef
+    multiplier: URIRef
+    baseUnit: URIRef
 
 
 # The classes of the annotation guidelines, in their order.

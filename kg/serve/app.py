@@ -27,6 +27,7 @@ from .pages import add_routes, entity_page, page_response
 from .protocol import BadRequest, query_params, sparql_request
 from .query import GRAPH_TYPES, SELECT_TYPES, named_queries, negotiate, xml_safe_graph
 from .results import Result, with_values
+from .views import router as views_router
 from .workers import CLIENT, PoolBusyError, QueryPool
 
 MAP_CACHE_BYTES = 64 * 1024 * 1024   # drawn maps kept, by city and chain; the least recently used go first
@@ -181,6 +182,7 @@ def create_app(pool: QueryPool, limits: Limits | None = None) -> FastAPI:
             return await execute("sparql", _describe(iri), accept, fmt)
         return await _in_thread(page_response, entity_page, app.state.site, iri)
 
+    app.include_router(views_router(pool))   # /chain, /place, /compare, /figures (kg/serve/views.py)
     return app
 
 
