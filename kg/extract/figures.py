@@ -5,7 +5,7 @@ year is the nearest year the sentence gives before it, its region the place its 
 about (a park when the clause is the park's), and it is a target when the text says so
 (cue list `target_cues`: 力争, 目标, 到2025年 …). Growth rates get indicators ending in 增速.
 Not figures: ranks, dates and durations, a company's or a project's own numbers, national
-or provincial totals quoted for comparison, completion rates (完成…目标的120%), counts
+or provincial totals quoted for comparison (a share of them, 占全省…的30%, is the region's), completion rates (完成…目标的120%), counts
 with no indicator. Examples: kg/rules/figures/figures.yaml.
 """
 from __future__ import annotations
