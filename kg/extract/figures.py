@@ -104,6 +104,9 @@ def sentence_figures(ctx: SentenceContext) -> Iterator[Figure]:
         if _cue("completion_cues").search(clause_before[-12:]) or _cue("comparison_cues").search(clause_before) \
                 or _cue("rank_verbs").search(clause_before[-8:]):
             continue                                  # 完成年度目标的…%, 高于全省平均…, 位居…: not the region's level
+        if any(m.label == "Project" and a <= m.start and m.end <= start and "等" not in text[m.end:start]
+               for m in ctx.mentions):
+            continue                                  # 某某项目总投资50亿元: the project's own (A、B等8个项目: a count)
         if any(m.label == "Company" and a <= m.start and m.end <= start for m in ctx.mentions) and not any(
                 m.label in ADMIN | {"IndustrialPark"} and a <= m.start and m.end <= start for m in ctx.mentions):
             continue                                  # 由某某集团投资10亿元: a company's own figure

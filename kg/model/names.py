@@ -87,7 +87,7 @@ _QUOTED = re.compile(r'"([^"]{2,})"')
 
 def quoted_cores(name: str) -> list[str]:
     """The quoted part of a programme's name, which articles use for the whole
-    (“某某万物”行动 → 某某万物; 数字经济创新提质“某某工程” → 某某工程)."""
+    (“某某万物”行动 → 某某万物; 某某创新“某某工程” → 某某工程)."""
     text = normalise(name)
     cores = [c for c in _QUOTED.findall(text)]
     return [c for c in cores if c != text.strip('"')]
