@@ -1,7 +1,7 @@
 """Each family of mention rules on small hand-written sentences (none copied from the seeds)."""
 from __future__ import annotations
 
-from .helpers import mentions
+from .helpers import extract_text, mentions
 
 
 def test_mentions_places_full_and_short_names():
@@ -118,6 +118,12 @@ def test_mentions_name_typed_once_is_found_again_in_the_document():
     found = [m for m in __import__("tests.helpers", fromlist=["extract_text"]).extract_text(
         "走进远东精工的车间，设备有序运转。远东精工的订单排到了明年。").mentions if m.text == "远东精工"]
     assert len(found) == 2
+
+
+def test_mentions_a_short_trading_name_that_is_a_word_is_found_again_only_as_a_name():
+    extraction = extract_text("在数字化的浪潮中，浪潮集团加快布局。去年浪潮发布了新品。")
+    shorts = [m for m in extraction.mentions if m.text == "浪潮"]
+    assert len(shorts) == 1 and extraction.sentences[shorts[0].sentence].text.startswith("去年")
 
 
 def test_mentions_photo_credits_name_nothing():

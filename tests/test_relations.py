@@ -91,6 +91,12 @@ def test_relations_section_place_skips_bodies_of_the_province_and_the_state():
     assert "远东精工" in located and "省政府" not in located
 
 
+def test_relations_a_park_is_no_longer_spoken_of_once_a_place_is_the_subject():
+    found = relations("东港科技园占地五千亩，配套齐全。如今的德清，星海科技、远航新材等企业云集。")
+    assert not any(p == "hosts" for _, p, _ in found)
+    assert ("东港科技园", "hosts", "星海科技") in relations("东港科技园占地五千亩，星海科技、远航新材等企业云集。")
+
+
 def test_relations_every_relation_quotes_its_sentence():
     extraction = extract_text("位于德清县的地信科技是一家地理信息企业。")
     for r in extraction.relations:

@@ -27,6 +27,12 @@ def test_resolve_a_zone_and_its_abbreviations_are_one_entity():
     assert iris and iri_of(entities, "德清经开区") == iris == iri_of(entities, "德清开发区")
 
 
+def test_resolve_a_programme_goes_by_its_quoted_part_too():
+    entities, _ = resolved("德清县全面实施“数智万家”行动，推动企业上云。")
+    programme = next(e for e in entities.values() if e.label == "Policy")
+    assert {"数智万家"} < set(programme.names)
+
+
 def test_resolve_places_to_the_administrative_reference():
     entities, _ = resolved("义乌小商品市场繁荣。")
     place = entities[next(iter(iri_of(entities, "义乌")))]

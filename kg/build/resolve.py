@@ -24,7 +24,7 @@ from dataclasses import replace
 from typing import Mapping, Sequence
 
 from ..model.codes import indicator_code, unit_code
-from ..model.names import company_aliases, compare_key, industry_core, park_short_forms
+from ..model.names import company_aliases, compare_key, industry_core, park_short_forms, quoted_cores
 from ..model.reference import Reference, reference
 from ..model.records import (DocumentExtraction, Entity, Fact, Mention, Observation, ResolvedDocument)
 from ..model.vocab import ID, PLACES, iri_segment
@@ -140,7 +140,7 @@ def resolve_with_identifiers(extractions: Sequence[DocumentExtraction], identifi
     for extraction in extractions:
         for m in _all_mentions(extraction):
             k = keys.key(m)
-            surfaces[k].add(m.text)
+            surfaces[k].update(_written_forms(m))
             labels.setdefault(k, m.label)
     drafts = {k: _entity(k, labels[k], names, ref) for k, names in surfaces.items()}
     candidates = [Candidate(k, e.label, frozenset(compare_key(n) for n in e.names), e.iri, _mint_name(k, e), fixed)
@@ -149,6 +149,11 @@ def resolve_with_identifiers(extractions: Sequence[DocumentExtraction], identifi
     entities = {k: replace(e, iri=chosen[k][0], aliases=chosen[k][1]) for k, (e, _) in drafts.items()}
     resolved = [_resolve_document(x, keys, entities) for x in extractions]
     return {e.iri: e for e in entities.values()}, resolved, registry
+
+
+def _written_forms(mention: Mention) -> list[str]:
+    """The names a mention writes: itself, and for a programme the quoted part it is known by."""
+    return [mention.text, *(quoted_cores(mention.text) if mention.label == "Policy" else ())]
 
 
 def _mint_name(key: tuple[str, str], entity: Entity) -> str:
@@ -221,7 +226,7 @@ def _resolve_document(extraction: DocumentExtraction, keys: _Keys,
 
     surface: dict[str, set[str]] = defaultdict(set)
     for m in extraction.mentions:
-        surface[iri(m)].add(m.text)
+        surface[iri(m)].update(_written_forms(m))
     best: dict[tuple[str, str, str], Fact] = {}
     for r in extraction.relations:
         s, o = iri(r.subject), iri(r.object)

@@ -144,7 +144,8 @@ class SentenceContext:
 
     def park_at(self, pos: int) -> Mention | None:
         """The park the sentence is about at `pos`: the last park that was the subject of a
-        clause up to here (the previous sentence's included)."""
+        clause up to here (the previous sentence's included), unless a place named in this
+        sentence became the subject after it."""
         park = self.carried.mention if self.carried is not None and self.carried.mention is not None \
             and self.carried.mention.label in GROUPS["Platform"] else None
         for a, _, subject in self.subjects:
@@ -152,6 +153,8 @@ class SentenceContext:
                 break
             if subject.mention is not None and subject.mention.label in GROUPS["Platform"]:
                 park = subject.mention
+            elif subject.stated and subject.place is not None and subject.mention.sentence == self.index:
+                park = None          # the text turned to a place: 如今的某市，A、B等企业云集
         return park
 
     def subject_at(self, pos: int) -> Subject:

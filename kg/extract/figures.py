@@ -5,8 +5,8 @@ year is the nearest year the sentence gives before it, its region the place its 
 about (a park when the clause is the park's), and it is a target when the text says so
 (cue list `target_cues`: 力争, 目标, 到2025年 …). Growth rates get indicators ending in 增速.
 Not figures: ranks, dates and durations, a company's or a project's own numbers, national
-or provincial totals quoted for comparison, completion rates (完成…目标的120%), counts
-with no indicator. Examples: kg/rules/figures/figures.yaml.
+or provincial averages quoted for comparison (a share of a total, 占全省…的30%, is the
+region's figure), completion rates (完成…目标的120%), counts with no indicator. Examples: kg/rules/figures/figures.yaml.
 """
 from __future__ import annotations
 
@@ -103,7 +103,10 @@ def sentence_figures(ctx: SentenceContext) -> Iterator[Figure]:
             continue                                  # 总投资50亿元的某某项目: the project's own figure
         if _cue("completion_cues").search(clause_before[-12:]) or _cue("comparison_cues").search(clause_before) \
                 or _cue("rank_verbs").search(clause_before[-8:]):
-            continue                                  # 完成年度目标的…%, 占全省…%, 位居…: not the region's level
+            continue                                  # 完成年度目标的…%, 高于全省平均…, 位居…: not the region's level
+        if any(m.label == "Project" and a <= m.start and m.end <= start and "等" not in text[m.end:start]
+               for m in ctx.mentions):
+            continue                                  # 某某项目总投资50亿元: the project's own (A、B等8个项目: a count)
         if any(m.label == "Company" and a <= m.start and m.end <= start for m in ctx.mentions) and not any(
                 m.label in ADMIN | {"IndustrialPark"} and a <= m.start and m.end <= start for m in ctx.mentions):
             continue                                  # 由某某集团投资10亿元: a company's own figure

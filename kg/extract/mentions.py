@@ -113,6 +113,7 @@ def propagate(views: Sequence[View], chosen: dict[int, list[Mention]]) -> None:
     names) again, wherever the model's word boundaries agree. One pass over the
     document with one automaton; a sentence is re-selected only where a name was found."""
     names: dict[str, Mention] = {}
+    bare: set[str] = set()       # two-character trading names, often words too (某潮 in 数字化浪潮)
     everyone = [m for ms in chosen.values() for m in ms]
     places = frozenset(m.text for m in everyone if m.label in ("Province", "City", "County", "Town"))
     gaz = gazetteer()
@@ -126,6 +127,8 @@ def propagate(views: Sequence[View], chosen: dict[int, list[Mention]]) -> None:
             for alias in company_aliases(key, places):
                 if not gaz.lookup(alias) and alias not in cue_set("generic_words"):
                     names.setdefault(alias, mention)
+                    if len(alias) <= 2:
+                        bare.add(alias)
     if not names:
         return
     automaton = ahocorasick.Automaton()
@@ -138,10 +141,15 @@ def propagate(views: Sequence[View], chosen: dict[int, list[Mention]]) -> None:
         found = []
         for last, (name, origin) in automaton.iter(view.text):
             start, end = last + 1 - len(name), last + 1
-            if start in view.token_starts and end in view.token_ends:
+            if start in view.token_starts and end in view.token_ends and (name not in bare or _proper_at(view, start, end)):
                 found.append(view.mention(start, end, origin.label, PROPAGATED, min(0.7, origin.confidence), origin.ref))
         if found:
             chosen[view.index] = select(chosen.get(view.index, []) + found)
+
+
+def _proper_at(view: View, start: int, end: int) -> bool:
+    """The model reads the word at [start, end) as a name (ORG, PER, LOC, nz)."""
+    return any(t.start == start and t.end == end and t.pos in ("ORG", "PER", "LOC", "nz") for t in view.tokens)
 
 
 def project_heads(views: Sequence[View], chosen: Sequence[Mention]) -> list[Mention]:

@@ -80,3 +80,14 @@ def park_short_forms(name: str) -> list[str]:
     a zone's type alone (经开区) is no name."""
     return [name[: -len(long)] + short for long, short in PARK_SHORT_FORMS
             if name.endswith(long) and len(name) - len(long) >= 2]
+
+
+_QUOTED = re.compile(r'"([^"]{2,})"')
+
+
+def quoted_cores(name: str) -> list[str]:
+    """The quoted part of a programme's name, which articles use for the whole
+    (“某某万物”行动 → 某某万物; 某某创新“某某工程” → 某某工程)."""
+    text = normalise(name)
+    cores = [c for c in _QUOTED.findall(text)]
+    return [c for c in cores if c != text.strip('"')]
