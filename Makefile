@@ -4,6 +4,7 @@
 #   make bench   measure speed and memory (several minutes) and put the table into README.md
 #   make eval    score the extractor on the seeds and on the development set (data/dev/)
 #   make readme  run the README's example commands and put their output into README.md
+#   make bench-large  the same with the 1,000x corpus and a 10 M-triple graph (about an hour)
 #   make screenshots  a PNG of each view of the web explorer (docs/screenshots/)
 PYTHON ?= python3
 VENV   := .venv
@@ -16,7 +17,7 @@ UNAVAILABLE := kg/serve/static/build/unavailable.txt
 # The development set's texts are rebuilt outside the repository (data/dev/SOURCES.md).
 DEV_TEXTS ?= $(HOME)/.cache/kg-dev
 
-.PHONY: build test bench eval readme-eval readme install install-dev fonts frontend screenshots clean
+.PHONY: build test bench eval readme-eval readme bench-large install install-dev fonts frontend screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -79,6 +80,9 @@ readme-eval: install
 
 readme: build
 	$(BIN)/kg examples --readme README.md
+
+bench-large: install
+	$(BIN)/kg bench --large --readme README.md
 
 screenshots: install-dev frontend
 	$(BIN)/kg build

@@ -12,7 +12,7 @@ from typing import Optional
 
 import typer
 
-from .model.errors import KGError, ValidationError
+from .model.errors import EmptyCorpusError, KGError, ValidationError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Knowledge graph of Zhejiang's regional digital economy.")
@@ -27,15 +27,34 @@ def _fail(message: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
+def _stop_on_sigterm() -> None:
+    """SIGTERM (what `kill` and service managers send) unwinds like Ctrl-C, so a build
+    interrupted either way removes its temporary files."""
+    import signal
+
+    def stop(signum, _frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    signal.signal(signal.SIGTERM, stop)
+
+
 @app.command()
 def build(
-    input: Path = typer.Option(CORPUS, "--input", "-i", help="Folder of UTF-8 .txt articles."),
+    input: Path = typer.Option(CORPUS, "--input", "-i", help="Folder of .txt articles (UTF-8, UTF-16, GB18030/GBK, Big5)."),
     output: Path = typer.Option(BUILD, "--output", "-o", help="Folder for the graph files."),
     min_confidence: float = typer.Option(0.0, "--min-confidence", min=0.0, max=1.0,
                                          help="Leave out facts and figures below this confidence."),
-    workers: int = typer.Option(1, "--workers", "-w", min=1, help="Extract documents in this many processes."),
+    workers: int = typer.Option(1, "--workers", "-w", min=1, help="Work on documents in this many local processes."),
+    executor: Optional[str] = typer.Option(None, "--executor", help=(
+        "Run the per-document work on a Dask distributed cluster: dask://HOST:PORT of its scheduler "
+        "(its workers need kg installed). Same output as a local build.")),
     no_cache: bool = typer.Option(False, "--no-cache", help="Re-extract every document."),
     viz: bool = typer.Option(True, "--viz/--no-viz", help="Also write the cluster map (graph.html)."),
+    times: bool = typer.Option(False, "--times", help="Also print the seconds each stage took."),
+    allow_empty: bool = typer.Option(False, "--allow-empty", help=(
+        "Build even when no document can be read (replacing the graph with an empty one).")),
+    max_document_mb: float = typer.Option(8.0, "--max-document-mb", min=0.001,
+                                          help="Skip (and report) documents larger than this."),
     endpoint: Optional[str] = typer.Option(None, "--endpoint", help=(
         "Also load the graph into this SPARQL Graph Store endpoint (e.g. http://127.0.0.1:7878/store): "
         "one named graph per document; only changed graphs are sent.")),
@@ -44,32 +63,41 @@ def build(
     from .build.pipeline import build as run_build
     from .serve.terminal import plural, progress_bar
 
-    try:
-        with progress_bar("extracting") as progress:
-            result = run_build(input, output, min_confidence=min_confidence, workers=workers, use_cache=not no_cache,
-                               endpoint=endpoint, progress=progress)
-    except ValidationError as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(1)
-    except KGError as exc:
-        _fail(str(exc))
-    for problem in result.corpus.problems:
-        typer.echo(f"skipped {problem}", err=True)
-    if viz:
+    def write_map(staged: Path) -> list[str]:
         from .serve.store import open_store
         from .serve.viz import write_map
 
-        try:
-            result.files["map"] = write_map(open_store(output), output / "graph.html")
-        except KGError as exc:
-            _fail(f"the graph was built but the map was not: {exc}")
-    corpus = result.corpus
-    typer.echo(f"built {plural(len(corpus.documents), 'document')} ({len(corpus.problems)} skipped): "
-               f"{plural(len(corpus.entities), 'entity', 'entities')}, {plural(result.facts, 'fact')}, "
+        write_map(open_store(staged), staged / "graph.html")
+        return ["graph.html"]
+
+    _stop_on_sigterm()
+    try:
+        with progress_bar("extracting") as progress:
+            result = run_build(input, output, min_confidence=min_confidence, workers=workers, use_cache=not no_cache,
+                               endpoint=endpoint, executor=executor, allow_empty=allow_empty,
+                               max_document_bytes=int(max_document_mb * 2**20), finish=write_map if viz else None,
+                               progress=progress)
+    except ValidationError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1)
+    except EmptyCorpusError as exc:
+        for problem in exc.problems:
+            typer.echo(f"skipped {problem}", err=True)
+        _fail(str(exc))
+    except KGError as exc:
+        _fail(str(exc))
+    except KeyboardInterrupt:
+        _fail(f"interrupted; the graph in {output} was left as it was", 130)
+    for problem in result.problems:
+        typer.echo(f"skipped {problem}", err=True)
+    typer.echo(f"built {plural(len(result.documents), 'document')} ({len(result.problems)} skipped): "
+               f"{plural(result.entities, 'entity', 'entities')}, {plural(result.facts, 'fact')}, "
                f"{plural(result.observations, 'figure')}, {plural(result.triples, 'triple')}; "
                "conforms to ontology/shapes.ttl")
     for kind, path in result.files.items():
         typer.echo(f"  {kind:<9} {path}")
+    if times:
+        typer.echo("times: " + ", ".join(f"{stage} {seconds:.3f}" for stage, seconds in result.times.items()))
     if result.pushed is not None:
         pushed = result.pushed
         typer.echo(f"loaded into {endpoint}: {len(pushed.replaced)} named graphs replaced, {pushed.unchanged} "
@@ -517,12 +545,24 @@ def serve(
         _fail(str(exc))
 
 
+def _numbers(option: str, text: str) -> list[int]:
+    try:
+        values = sorted({int(v.replace("_", "")) for v in text.split(",") if v.strip()})
+    except ValueError:
+        _fail(f"{option} takes whole numbers separated by commas, not {text!r}")
+    if not values or values[0] < 1:
+        _fail(f"{option} needs at least one number of 1 or more")
+    return values
+
+
 @app.command()
 def bench(
     corpus: Path = typer.Option(CORPUS, "--corpus", help="The corpus to measure and to scale up."),
     scales: str = typer.Option("1,10,100", "--scales", help="Corpus sizes to build, as multiples of --corpus."),
     workers: int = typer.Option(2, "--workers", min=1, help="Worker processes for the scaled builds."),
-    triples: int = typer.Option(1_000_000, "--triples", min=1000, help="Size of the synthetic graph for the stores."),
+    triples: str = typer.Option("1000000", "--triples", help="Sizes of the synthetic graphs for the stores (commas)."),
+    large: bool = typer.Option(False, "--large", help=(
+        "Also build the 1,000× corpus (~22 M chars) and measure the stores on ~10 M triples (about an hour).")),
     runs: int = typer.Option(5, "--runs", min=1, help="Runs per measurement (the median is reported)."),
     map_nodes: int = typer.Option(5000, "--map-nodes", min=10, help="Nodes of the cluster map to draw."),
     limit: float = typer.Option(60.0, "--limit", min=1.0, help="Seconds after which a query is stopped."),
@@ -539,8 +579,8 @@ def bench(
     slow_clients: int = typer.Option(5, "--slow-clients", min=0, help="With --serve: clients sending slow queries."),
     requests: int = typer.Option(50, "--requests", min=1, help="With --serve: requests per client."),
 ) -> None:
-    """Measure speed and memory: stages vs the bare NER model, 1×/10×/100× builds, stores, the map;
-    or, with --serve, the endpoint under load."""
+    """Measure speed and memory: stages vs the bare NER model, scaled builds (local and on
+    Dask), incremental rebuilds, stores, the map; or, with --serve, the endpoint under load."""
     from .bench import run as run_bench
     from .build.files import write_atomic
 
@@ -552,15 +592,14 @@ def bench(
         return
 
     if quick:
-        scales, triples, runs, map_nodes = "1,2", 20_000, 1, 300
+        scales, triples, runs, map_nodes = "1,2", "20000", 1, 300
+    factors, sizes = _numbers("--scales", scales), _numbers("--triples", triples)
+    if large:
+        factors, sizes = sorted({*factors, 1000}), sorted({*sizes, 10_000_000})
+    if sizes[0] < 1000:
+        _fail("--triples needs sizes of 1000 or more")
     try:
-        factors = sorted({int(s) for s in scales.split(",") if s.strip()})
-    except ValueError:
-        _fail(f"--scales takes whole numbers separated by commas, not {scales!r}")
-    if not factors or factors[0] < 1:
-        _fail("--scales needs at least one multiple of 1 or more")
-    try:
-        report = run_bench(corpus, factors, workers, triples, runs, map_nodes, limit,
+        report = run_bench(corpus, factors, workers, sizes, runs, map_nodes, limit,
                            log=lambda m: typer.echo(m, err=True))
     except KGError as exc:
         _fail(str(exc))

@@ -44,7 +44,7 @@ def built_graph(result) -> Graph:
     data = Dataset()
     data.parse(result.files["nquads"], format="nquads")
     graph = Graph()
-    for name, graph_iri in [(d.name, pipeline.emit.graph_iri(d.name)) for d in result.corpus.documents]:
+    for name, graph_iri in [(d.name, pipeline.emit.graph_iri(d.name)) for d in result.documents]:
         for triple in data.graph(graph_iri):
             graph.add(triple)
     return graph
@@ -65,7 +65,8 @@ def test_build_small_article_figures(small_build):
 
 def test_build_every_fact_quotes_its_document_exactly(corpus_build):
     graph = built_graph(corpus_build)
-    texts = {pipeline.emit.document_iri(d.name): d.text for d in corpus_build.corpus.documents}
+    texts = {pipeline.emit.document_iri(d.name): (CORPUS / d.name).read_text(encoding="utf-8")
+             for d in corpus_build.documents}
     checked = 0
     for cls in (vocab.KG.Assertion, vocab.KG.Observation):
         for node in graph.subjects(RDF.type, cls):
@@ -82,7 +83,7 @@ def test_build_writes_one_named_graph_per_document(corpus_build):
     data = Dataset()
     data.parse(corpus_build.files["trig"], format="trig")
     names = {str(g.identifier) for g in data.graphs() if len(g)}
-    for doc in corpus_build.corpus.documents:
+    for doc in corpus_build.documents:
         assert str(pipeline.emit.graph_iri(doc.name)) in names
     assert str(pipeline.emit.REFERENCE_GRAPH) in names and str(pipeline.emit.ONTOLOGY_GRAPH) in names
     turtle = Graph().parse(corpus_build.files["turtle"])
@@ -112,7 +113,7 @@ def test_build_skips_bad_documents_with_a_message(small_corpus, tmp_path):
     assert result.exit_code == 0, result.output
     assert "skipped empty.txt: empty file" in result.output
     assert "skipped binary.txt: binary file" in result.output
-    assert "skipped latin1.txt: not UTF-8 text (invalid byte 0xe8 at offset 2)" in result.output
+    assert "skipped latin1.txt: not UTF-8 text (invalid byte 0xe8 at offset 2), nor UTF-16, GB18030 or Big5" in result.output
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
     assert [d["name"] for d in manifest["documents"]] == ["lishui.txt"]
     assert {s["name"] for s in manifest["skipped"]} == {"empty.txt", "binary.txt", "latin1.txt"}
@@ -128,22 +129,18 @@ def test_build_interrupted_leaves_previous_graph_intact(small_corpus, tmp_path, 
     before = _snapshot(out)
     (small_corpus / "lishui.txt").write_text("# 丽水\n\n丽水市重点发展光伏产业。\n", encoding="utf-8")
 
-    real_writers = pipeline.graph_writers
+    real_write_turtle = pipeline.SortedUnion.write_turtle
 
-    def interrupted_while_writing_nquads(*args):
-        writers = real_writers(*args)
+    def interrupted_while_writing_turtle(union, out, extra=()):
+        out.write(b"<https://w3id.org/zjkg/id/doc/x> ")    # N-Quads and TriG are staged by then
+        raise KeyboardInterrupt
 
-        def half_written(out):
-            out.write(b"<https://w3id.org/zjkg/id/doc/x> ")
-            raise KeyboardInterrupt
-        writers["nquads"] = half_written        # Turtle and TriG are already written by then
-        return writers
-
-    monkeypatch.setattr(pipeline, "graph_writers", interrupted_while_writing_nquads)
+    monkeypatch.setattr(pipeline.SortedUnion, "write_turtle", interrupted_while_writing_turtle)
     with pytest.raises(KeyboardInterrupt):
         pipeline.build(small_corpus, out)
     assert _snapshot(out) == before
-    assert not [p for p in out.iterdir() if p.name.startswith(".")  and p.is_file()]
+    assert [p.name for p in out.iterdir() if p.name.startswith(".")] == [".cache"]
+    monkeypatch.setattr(pipeline.SortedUnion, "write_turtle", real_write_turtle)
 
 
 def test_build_refuses_a_graph_that_does_not_conform(small_corpus, tmp_path, monkeypatch):
@@ -160,10 +157,11 @@ def test_build_refuses_a_graph_that_does_not_conform(small_corpus, tmp_path, mon
 
     monkeypatch.setattr(pipeline.emit, "document_graph", without_evidence)
     with pytest.raises(ValidationError) as error:
-        pipeline.build(small_corpus, out)
+        pipeline.build(small_corpus, out, use_cache=False)    # the cache holds the conforming files
     assert "has no kg:Assertion carrying its evidence" in str(error.value)
     assert _snapshot(out) == before
-    result = CliRunner().invoke(app, ["build", "--input", str(small_corpus), "--output", str(out), "--no-viz"])
+    result = CliRunner().invoke(app, ["build", "--input", str(small_corpus), "--output", str(out), "--no-viz",
+                                      "--no-cache"])
     assert result.exit_code == 1
     assert "does not conform" in result.output
 
@@ -171,7 +169,7 @@ def test_build_refuses_a_graph_that_does_not_conform(small_corpus, tmp_path, mon
 def test_build_min_confidence_drops_weaker_facts(small_corpus, tmp_path):
     everything = pipeline.build(small_corpus, tmp_path / "all")
     strict = pipeline.build(small_corpus, tmp_path / "strict", min_confidence=0.8)
-    confidences = [f.confidence for r in everything.corpus.resolved for f in r.facts]
+    confidences = [f.confidence for r in pipeline.extract(small_corpus).resolved for f in r.facts]
     assert strict.facts == sum(1 for c in confidences if c >= 0.8) < everything.facts
 
 
@@ -206,8 +204,8 @@ def test_build_incremental_equals_a_full_build_after_adding_changing_and_removin
     (corpus / "added.txt").write_text("# 嘉兴\n\n嘉兴市重点发展智能光伏产业，以晶科为龙头。\n", encoding="utf-8")
 
     extracted = []
-    real = pipeline._extract_timed
-    monkeypatch.setattr(pipeline, "_extract_timed", lambda doc: extracted.append(doc.name) or real(doc))
+    real = pipeline.extract_document
+    monkeypatch.setattr(pipeline, "extract_document", lambda doc, times: extracted.append(doc.name) or real(doc, times))
     pipeline.build(corpus, out)
     assert sorted(extracted) == sorted(["added.txt", names[1]])                 # the rest came from the cache
     pipeline.build(corpus, tmp_path / "full", use_cache=False)

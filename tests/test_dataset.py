@@ -39,7 +39,7 @@ def test_build_writes_a_void_and_dcat_description(corpus_build):
     subsets = set(void.objects(d, VOID.subset))
     assert subsets == {g.identifier for g in data.graphs() if g.identifier not in (DESCRIPTION_GRAPH,)} - {
         URIRef("urn:x-rdflib:default")}
-    for doc in corpus_build.corpus.documents:
+    for doc in corpus_build.documents:
         assert void.value(emit.graph_iri(doc.name), DCTERMS.source) == emit.document_iri(doc.name)
     assert len(list(void.objects(emit.REFERENCE_GRAPH, DCTERMS.source))) >= 3
 
@@ -51,7 +51,7 @@ def test_build_is_a_prov_activity_of_the_kg_software(corpus_build):
     started, ended = (void.value(build, p).toPython() for p in (PROV.startedAtTime, PROV.endedAtTime))
     assert isinstance(started, datetime) and started <= ended
     used = set(void.objects(build, PROV.used))
-    assert {emit.document_iri(d.name) for d in corpus_build.corpus.documents} | {emit.REFERENCE_GRAPH} <= used
+    assert {emit.document_iri(d.name) for d in corpus_build.documents} | {emit.REFERENCE_GRAPH} <= used
     software = void.value(build, PROV.wasAssociatedWith)
     assert (software, RDF.type, PROV.SoftwareAgent) in void and void.value(software, SCHEMA.softwareVersion)
 

@@ -41,7 +41,7 @@ def hostile_build(tmp_path_factory):
                                          encoding="utf-8")
     out = tmp_path_factory.mktemp("hostile-build")
     result = build(corpus, out, use_cache=False)
-    assert not result.corpus.problems
+    assert not result.problems
     write_map(open_store(out), out / "graph.html")
     return out
 

@@ -63,11 +63,44 @@ def software_version() -> str:
         return "unknown"
 
 
-def description_graph(named: dict[URIRef, Sequence[ox.Triple]], documents: Sequence[Document], times: BuildTimes,
+class Sizes:
+    """What the description counts, gathered while the graphs stream past: the triples of
+    each named graph, the distinct typed entities per class, and (once merged) of the union."""
+
+    _TYPE = f" <{RDF.type}> <".encode()
+
+    def __init__(self) -> None:
+        self.graphs: dict[URIRef, int] = {}
+        self.union = 0
+        self._typed: dict[bytes, set[bytes]] = {str(KG[name]).encode(): set() for name in ENTITY_CLASSES}
+
+    def add_graph(self, graph: URIRef, ntriples: Sequence[bytes]) -> None:
+        """A named graph's N-Triples lines (`<s> <p> <o> .`)."""
+        self.graphs[graph] = self.graphs.get(graph, 0) + len(ntriples)
+        for line in ntriples:
+            at = line.find(self._TYPE)
+            if at > 0:
+                subjects = self._typed.get(line[at + len(self._TYPE):line.rindex(b">")])
+                if subjects is not None:
+                    subjects.add(line[:at])
+
+    def entities(self, classes: Sequence[str] = ENTITY_CLASSES) -> int:
+        return len(set().union(*(self._typed[str(KG[name]).encode()] for name in classes)))
+
+    @classmethod
+    def of(cls, named: dict[URIRef, Sequence[ox.Triple]]) -> "Sizes":
+        """The sizes of graphs held in memory."""
+        sizes = cls()
+        for graph, triples in named.items():
+            sizes.add_graph(graph, [f"{t} .".encode() for t in triples])
+        sizes.union = len({t for triples in named.values() for t in triples})
+        return sizes
+
+
+def description_graph(sizes: Sizes, documents: Sequence[Document], times: BuildTimes,
                       extractor_version: str) -> Graph:
-    """VoID/DCAT and PROV for the graphs in `named` (the description itself not counted)."""
+    """VoID/DCAT and PROV for the graphs `sizes` counted (the description itself not counted)."""
     g = new_graph()
-    union = {t for triples in named.values() for t in triples}
     d = DATASET
     for cls in (VOID.Dataset, DCAT.Dataset):
         g.add((d, RDF.type, cls))
@@ -82,8 +115,8 @@ def description_graph(named: dict[URIRef, Sequence[ox.Triple]], documents: Seque
     g.add((d, DCTERMS.rights, Literal(RIGHTS, lang="en")))
     g.add((d, DCTERMS.issued, Literal(times.issued.isoformat(), datatype=XSD.date)))
     g.add((d, DCTERMS.modified, Literal(times.ended.isoformat().replace("+00:00", "Z"), datatype=XSD.dateTime)))
-    g.add((d, VOID.triples, Literal(len(union), datatype=XSD.integer)))
-    g.add((d, VOID.entities, Literal(_entity_count(union, ENTITY_CLASSES), datatype=XSD.integer)))
+    g.add((d, VOID.triples, Literal(sizes.union, datatype=XSD.integer)))
+    g.add((d, VOID.entities, Literal(sizes.entities(), datatype=XSD.integer)))
     g.add((d, VOID.sparqlEndpoint, SPARQL_ENDPOINT))
     g.add((d, VOID.vocabulary, URIRef(ONTOLOGY_IRI)))
     g.add((d, VOID.uriSpace, Literal(str(ID))))
@@ -91,7 +124,7 @@ def description_graph(named: dict[URIRef, Sequence[ox.Triple]], documents: Seque
         partition = URIRef(ID[f"dataset/class/{name}"])
         g.add((d, VOID.classPartition, partition))
         g.add((partition, VOID["class"], KG[name]))
-        g.add((partition, VOID.entities, Literal(_entity_count(union, (name,)), datatype=XSD.integer)))
+        g.add((partition, VOID.entities, Literal(sizes.entities((name,)), datatype=XSD.integer)))
     for file, media in DUMPS.items():
         dump = URIRef(BASE + "dump/" + file)
         g.add((d, VOID.dataDump, dump))
@@ -100,10 +133,10 @@ def description_graph(named: dict[URIRef, Sequence[ox.Triple]], documents: Seque
         g.add((dump, DCAT.downloadURL, dump))
         g.add((dump, DCAT.mediaType, URIRef("https://www.iana.org/assignments/media-types/" + media)))
     sources = {graph_iri(doc.name): [document_iri(doc.name)] for doc in documents}
-    for graph, triples in named.items():
+    for graph, count in sizes.graphs.items():
         g.add((d, VOID.subset, graph))
         g.add((graph, RDF.type, VOID.Dataset))
-        g.add((graph, VOID.triples, Literal(len(triples), datatype=XSD.integer)))
+        g.add((graph, VOID.triples, Literal(count, datatype=XSD.integer)))
         if graph == REFERENCE_GRAPH:
             for source in REFERENCE_SOURCES:
                 g.add((graph, DCTERMS.source, Literal(source)))
@@ -128,9 +161,3 @@ def description_graph(named: dict[URIRef, Sequence[ox.Triple]], documents: Seque
     g.add((software, SCHEMA.softwareVersion, Literal(software_version())))
     g.add((software, RDFS.comment, Literal(f"extraction code and reference data {extractor_version}", lang="en")))
     return g
-
-
-def _entity_count(union: set[ox.Triple], classes: Sequence[str]) -> int:
-    wanted = {ox.NamedNode(str(KG[name])) for name in classes}
-    rdf_type = ox.NamedNode(str(RDF.type))
-    return len({t.subject for t in union if t.predicate == rdf_type and t.object in wanted})

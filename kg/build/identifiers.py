@@ -47,7 +47,7 @@ def assign(candidates: Iterable[Candidate], previous: Mapping[str, Identifier]
            ) -> tuple[dict[tuple[str, str], tuple[str, frozenset[str]]], dict[str, Identifier]]:
     """Each candidate's IRI and aliases, and the registry after this build (extracted IRIs and
     aliases only: reference IRIs are fixed by the reference data)."""
-    candidates = sorted(candidates, key=lambda c: (not c.fixed, c.label, c.minted))
+    candidates = sorted(candidates, key=lambda c: (not c.fixed, c.label, c.minted, sorted(c.names)))
     by_name: dict[tuple[str, str], list[Identifier]] = {}
     for ident in previous.values():
         if not ident.same_as:

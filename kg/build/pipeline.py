@@ -1,114 +1,159 @@
 """The ordered stages, and the only module that imports them all.
 
-    load → sentences → tags → mentions → relations, figures      (per document)
-         → resolution                                           (whole corpus)
-         → RDF → SHACL validation → files                       (per document, then joined)
+    load → extraction → names                                   (per document, in a worker)
+         → resolution of the names of all documents             (this process)
+         → facts, RDF, SHACL validation, N-Quads/TriG/JSONL     (per document, in a worker)
+         → joined into the graph files, written all or nothing  (this process)
 
-Per-document extraction is a pure function of the document's text and the extractor's
-code and reference data, so its result is cached by content hash and may run in worker
-processes; resolution sees every document at once and decides IRIs.
+Only what crosses documents happens here: resolution (which needs every document's names)
+and joining the files (the union graph, the reference graph). Documents stream through in
+order, a bounded number at a time, so no process holds the whole corpus or its graph; the
+workers are local processes or a Dask cluster (`executor`), with the same bytes out.
+
+Both kinds of per-document work are cached in `OUT/.cache` (JSON, never pickle): the
+extraction by the document's content and the extractor's version, the document's files
+by everything they are made from (its extraction, the entities of its names, the build
+code). An unchanged document costs a file read; a corrupt entry is ignored and rebuilt.
 """
 from __future__ import annotations
 
+import hashlib
 import json
-import pickle
 import time
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+import zlib
+from collections import deque
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
 import pyoxigraph as ox
 from rdflib import URIRef
 
 from . import describe, emit, export, identifiers
-from ..model.errors import EndpointError, ValidationError
+from ..model import codec
+from ..model.errors import EmptyCorpusError, EndpointError, KGError, ValidationError
 from ..extract import extract_document, extractor_version
-from ..extract.load import load_corpus
-from .resolve import resolve_with_identifiers
-from .files import bytes_writer, write_all_atomic, write_atomic
-from .serialise import TURTLE_PREFIXES, graph_writers, union
+from ..extract.load import DEFAULT_MAX_BYTES, iter_corpus, load_corpus, read_article
+from .executor import executor_for
+from .files import Staging, build_lock, write_atomic
+from .resolve import document_names, resolve_document, resolve_names
+from .serialise import TURTLE_PREFIXES, SortedUnion, graph_files, split_prefixes, union_lines
+from ..model.resources import ontology_file
 from ..model.terms import oxigraph_triples
-from ..model.records import Document, DocumentExtraction, Entity, LoadProblem, ResolvedDocument
+from ..model.records import Document, DocumentExtraction, Entity, LoadProblem, Name, ResolvedDocument
 from .validate import Validation, combine, validate_document, validate_triples
 
 if TYPE_CHECKING:
     from .publish import PushReport
 
-def _extract_timed(doc: Document) -> tuple[DocumentExtraction, dict[str, float]]:
+_BUILD = Path(__file__).resolve().parent
+
+
+@cache
+def build_version() -> str:
+    """Changes whenever anything a document's graph files are made from changes: the
+    extractor, the build code, the ontology and shapes (keys the document-files cache)."""
+    digest = hashlib.sha256(extractor_version().encode())
+    for path in [*sorted(_BUILD.glob("*.py")), ontology_file("kg.ttl"), ontology_file("shapes.ttl")]:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+# ---------------------------------------------------------------------- in the workers
+def extract_task(doc: Document) -> tuple[bytes, bytes, dict[str, float]]:
+    """A document → (its extraction, its names, stage times), the first two encoded."""
     times: dict[str, float] = {}
-    return extract_document(doc, times), times
+    extraction = extract_document(doc, times)
+    return codec.dumps(extraction), codec.dumps(document_names(extraction), tuple[Name, ...]), times
 
 
+@dataclass(frozen=True, slots=True)
+class DocumentTable:
+    """What a worker needs of the resolution to write one document: the entity of each of
+    its names, and the administrative parents of its places that the corpus names."""
+    names: tuple[tuple[Name, Entity], ...]
+    context: tuple[Entity, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentFiles:
+    """One document's part of every output, as a worker sends it back (and as cached)."""
+    nquads: bytes
+    trig: bytes          # with its @prefix lines
+    jsonl: bytes
+    facts: int
+    observations: int
+
+    def pack(self) -> bytes:
+        head = json.dumps([len(self.nquads), len(self.trig), len(self.jsonl), self.facts, self.observations])
+        return zlib.compress(head.encode() + b"\n" + self.nquads + self.trig + self.jsonl, 1)
+
+    @classmethod
+    def unpack(cls, data: bytes) -> "DocumentFiles":
+        try:
+            raw = zlib.decompress(data)
+            end = raw.index(b"\n")
+            a, b, c, facts, observations = json.loads(raw[:end])
+            body = raw[end + 1:]
+            if len(body) != a + b + c or not all(isinstance(n, int) for n in (a, b, c, facts, observations)):
+                raise ValueError("sizes do not match")
+        except (zlib.error, ValueError, TypeError) as exc:
+            raise codec.CodecError(f"not a document's files ({exc})") from None
+        return cls(body[:a], body[a:a + b], body[a + b:], facts, observations)
+
+
+def emit_task(extraction_data: bytes, doc: Document, table: DocumentTable,
+              min_confidence: float) -> tuple[bytes | None, str, dict[str, float]]:
+    """One document's facts, RDF, validation and file parts → (packed DocumentFiles or
+    None if its graph does not conform, the validation report, stage times)."""
+    started = time.perf_counter()
+    extraction = codec.loads(DocumentExtraction, extraction_data)
+    # The cached extraction may be of the same content under another name or metadata.
+    extraction = replace(extraction, document=replace(doc, text=extraction.document.text))
+    entity_of = dict(table.names)
+    entities = {e.iri: e for e in (*entity_of.values(), *table.context)}
+    resolved = resolve_document(extraction, entity_of)
+    triples = oxigraph_triples(emit.document_graph(resolved, entities, min_confidence))
+    rdf = time.perf_counter()
+    validation = validate_document(triples, doc.name)
+    times = {"rdf": rdf - started, "shacl": time.perf_counter() - rdf}
+    if not validation.conforms:
+        return None, validation.text, times
+    nquads, trig = graph_files(emit.graph_iri(doc.name), triples)
+    jsonl = "".join(json.dumps(r, ensure_ascii=False) + "\n"
+                    for r in export.records([resolved], entities, min_confidence)).encode("utf-8")
+    files = DocumentFiles(nquads, trig, jsonl, sum(1 for f in resolved.facts if f.confidence >= min_confidence),
+                          sum(1 for o in resolved.observations if o.confidence >= min_confidence))
+    times["files"] = time.perf_counter() - started - times["rdf"] - times["shacl"]
+    return files.pack(), "", times
+
+
+# ---------------------------------------------------------------------- in-memory extraction
 Progress = Callable[[int, int], None]   # (documents done, documents in all), after each document
 
 
-def extract_corpus(docs: Sequence[Document], workers: int = 1, cache_dir: Path | None = None,
-                   times: dict[str, float] | None = None, progress: Progress | None = None) -> list[DocumentExtraction]:
-    """Extractions in the order of `docs`; unchanged documents come from the cache."""
-    results: dict[str, DocumentExtraction] = {}
-    todo = []
-    for doc in docs:
-        cached = _cache_read(cache_dir, doc) if cache_dir else None
-        if cached is not None:
-            results[doc.name] = cached
-        else:
-            todo.append(doc)
-    if progress:
-        progress(len(results), len(docs))
-    if todo:
-        if workers > 1 and len(todo) > 1:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
-                done = list(_reporting(pool.map(_extract_timed, todo, chunksize=max(1, len(todo) // (workers * 4))),
-                                       progress, len(results), len(docs)))
-        else:
-            done = list(_reporting(map(_extract_timed, todo), progress, len(results), len(docs)))
-        for doc, (extraction, doc_times) in zip(todo, done):
-            results[doc.name] = extraction
-            if times is not None:
-                for stage, seconds in doc_times.items():
-                    times[stage] = times.get(stage, 0.0) + seconds
-            if cache_dir:
-                _cache_write(cache_dir, extraction)
-    return [results[doc.name] for doc in docs]
-
-
-def _reporting(items, progress: Progress | None, done: int, total: int):
-    for item in items:
-        done += 1
-        if progress:
-            progress(done, total)
-        yield item
-
-
-def _cache_path(cache_dir: Path, doc: Document) -> Path:
-    return cache_dir / f"{doc.content_hash[:32]}-{extractor_version()}.pickle"
-
-
-def _cache_read(cache_dir: Path, doc: Document) -> DocumentExtraction | None:
-    path = _cache_path(cache_dir, doc)
+def extract_corpus(docs: Sequence[Document], workers: int = 1,
+                   progress: Progress | None = None) -> list[DocumentExtraction]:
+    """Extractions in the order of `docs` (for `kg extract`, `kg eval` and tests: small corpora)."""
+    run = executor_for(None, workers)
     try:
-        with path.open("rb") as handle:
-            extraction = pickle.load(handle)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
-        return None
-    # Same content under another name or metadata: reuse the work, keep this document.
-    if extraction.document != doc:
-        extraction = DocumentExtraction(doc, extraction.sentences, extraction.mentions,
-                                        extraction.relations, extraction.figures)
-    return extraction
+        extractions = []
+        for extraction in run.map(extract_document, ((doc,) for doc in docs)):
+            extractions.append(extraction)
+            if progress:
+                progress(len(extractions), len(docs))
+    except BaseException:
+        run.close(abandon=True)
+        raise
+    run.close()
+    return extractions
 
 
-def _cache_write(cache_dir: Path, extraction: DocumentExtraction) -> None:
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    write_atomic(_cache_path(cache_dir, extraction.document), pickle.dumps(extraction, protocol=5))
-
-
-# ---------------------------------------------------------------------- building
 @dataclass
 class Corpus:
-    """The resolved corpus: what every output is made from."""
+    """A resolved corpus held in memory: what `kg extract` and `kg eval` score."""
     documents: list[Document]
     problems: list[LoadProblem]
     entities: dict[str, Entity]
@@ -117,109 +162,352 @@ class Corpus:
     identifiers: dict[str, identifiers.Identifier] = field(default_factory=dict)   # the registry after resolution
 
 
-def extract(corpus_dir: Path, workers: int = 1, cache_dir: Path | None = None, progress: Progress | None = None,
+def extract(corpus_dir: Path, workers: int = 1, progress: Progress | None = None,
             previous_identifiers: dict[str, identifiers.Identifier] | None = None) -> Corpus:
-    times: dict[str, float] = {}
     started = time.perf_counter()
     docs, problems = load_corpus(corpus_dir)
-    times["load"] = time.perf_counter() - started
-    extractions = extract_corpus(docs, workers, cache_dir, times, progress)
+    times = {"load": time.perf_counter() - started}
+    extractions = extract_corpus(docs, workers, progress)
     started = time.perf_counter()
-    entities, resolved, registry = resolve_with_identifiers(extractions, previous_identifiers or {})
+    entity_of, registry = resolve_names((n for x in extractions for n in document_names(x)), previous_identifiers)
+    resolved = [resolve_document(x, entity_of) for x in extractions]
     times["resolution"] = time.perf_counter() - started
-    return Corpus(docs, problems, entities, resolved, times, registry)
+    return Corpus(docs, problems, {e.iri: e for e in entity_of.values()}, resolved, times, registry)
 
 
+# ---------------------------------------------------------------------- the cache
+class _Cache:
+    """Entries as files named by their key; anything unreadable counts as missing."""
+
+    def __init__(self, folder: Path, tmp: Path) -> None:
+        self.folder, self.tmp = folder, tmp
+
+    def _path(self, key: str, kind: str) -> Path:
+        return self.folder / f"{key}.{kind}"
+
+    def has(self, key: str, kind: str) -> bool:
+        return self._path(key, kind).is_file()
+
+    def read(self, key: str, kind: str) -> bytes | None:
+        try:
+            return self._path(key, kind).read_bytes()
+        except OSError:
+            return None
+
+    def write(self, key: str, kind: str, data: bytes) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        write_atomic(self._path(key, kind), data, self.tmp)
+
+    def names(self, key: str) -> tuple[Name, ...] | None:
+        """The names of a cached extraction, if it and they are intact."""
+        entry, extraction = self.read(key, "names"), self.read(key, "extraction")
+        if entry is None or extraction is None:
+            return None
+        try:
+            cached = codec.loads(_CachedNames, entry)
+        except codec.CodecError:
+            return None
+        return cached.names if cached.sha256 == hashlib.sha256(extraction).hexdigest() else None
+
+    def put_extraction(self, key: str, extraction: bytes, names: tuple[Name, ...]) -> None:
+        self.write(key, "extraction", extraction)
+        self.write(key, "names", codec.dumps(_CachedNames(hashlib.sha256(extraction).hexdigest(), names)))
+
+    def files(self, key: str) -> DocumentFiles | None:
+        data = self.read(key, "files")
+        try:
+            return DocumentFiles.unpack(data) if data is not None else None
+        except codec.CodecError:
+            return None
+
+    def prune_files(self, keep: set[str]) -> None:
+        """Drop document files no build will ask for again (they are keyed by the entities too)."""
+        for path in self.folder.glob("*.files"):
+            if path.stem not in keep:
+                path.unlink(missing_ok=True)
+
+
+@dataclass(frozen=True, slots=True)
+class _CachedNames:
+    sha256: str                  # of the extraction entry they were read from
+    names: tuple[Name, ...]
+
+
+# ---------------------------------------------------------------------- building
 @dataclass
 class BuildResult:
-    corpus: Corpus
+    documents: list[Document]    # without their text
+    problems: list[LoadProblem]
+    entities: int
     files: dict[str, Path]
     triples: int
     facts: int
     observations: int
-    validation: Validation
+    times: dict[str, float]
+    executor: str = ""
     pushed: "PushReport | None" = None
 
 
 ENDPOINT_STATE = ".endpoint-state.json"   # what was last sent to each Graph Store endpoint
 OUTPUTS = {"turtle": "graph.ttl", "trig": "graph.trig", "nquads": "graph.nq", "jsonl": "extraction.jsonl",
-           "manifest": "manifest.json", "void": "void.ttl", "iris": identifiers.FILE}
+           "manifest": "manifest.json", "void": "void.ttl", "iris": identifiers.FILE, "map": "graph.html"}
 
 
-def named_triples(corpus: Corpus, min_confidence: float = 0.0) -> dict[URIRef, list[ox.Triple]]:
-    """Graph IRI → its triples: one graph per document, then the reference data and the
-    ontology. Each document's rdflib graph is converted as soon as it is made, so only one
-    is held at a time."""
-    named = {emit.graph_iri(r.document.name): oxigraph_triples(emit.document_graph(r, corpus.entities, min_confidence))
-             for r in corpus.resolved}
-    named[emit.REFERENCE_GRAPH], named[emit.ONTOLOGY_GRAPH] = _shared_triples()
-    return named
+@dataclass
+class _Entry:
+    doc: Document                # without its text
+    key: str                     # of its extraction in the cache
+    names: tuple[Name, ...] | None
+    chars: int
 
 
-@cache
-def _shared_triples() -> tuple[list[ox.Triple], list[ox.Triple]]:
-    return oxigraph_triples(emit.reference_graph()), oxigraph_triples(emit.ontology_graph())
+def _metadata_of(doc: Document) -> dict[str, str]:
+    """The metadata row a document was read with (for reading it again)."""
+    return {"title": doc.title, "source": doc.source, "place": "|".join(doc.about), "date": doc.date,
+            "publisher": doc.publisher, "url": doc.url}
+
+
+def _extraction_key(doc: Document) -> str:
+    return f"{doc.content_hash[:32]}-{extractor_version()}"
+
+
+def _table(names: tuple[Name, ...], entity_of: dict[Name, Entity], by_iri: dict[str, Entity]) -> DocumentTable:
+    pairs = tuple((n, entity_of[n]) for n in names)
+    have = {e.iri for _, e in pairs}
+    context = []
+    for _, entity in pairs:
+        parent = entity.parent
+        while parent and parent not in have and parent in by_iri:
+            have.add(parent)
+            context.append(by_iri[parent])
+            parent = by_iri[parent].parent
+    return DocumentTable(pairs, tuple(context))
+
+
+def _files_key(entry: _Entry, table: DocumentTable, min_confidence: float) -> str:
+    plain = [entry.key, build_version(), min_confidence, codec.to_plain(replace(entry.doc, text="")),
+             codec.to_plain(table)]
+    return hashlib.sha256(json.dumps(plain, ensure_ascii=False).encode("utf-8")).hexdigest()[:32]
+
+
+def prepare_output(out_dir: Path) -> Path:
+    """The output folder, made if need be; a clear error if it cannot be."""
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise KGError(f"the output {out_dir} is a file, not a folder")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        probe = out_dir / ".kg-write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise KGError(f"cannot write into the output folder {out_dir}: {exc.strerror or exc}") from None
+    return out_dir
 
 
 def build(corpus_dir: Path, out_dir: Path, *, min_confidence: float = 0.0, workers: int = 1,
-          use_cache: bool = True, endpoint: str | None = None, progress: Progress | None = None) -> BuildResult:
+          use_cache: bool = True, endpoint: str | None = None, executor: str | None = None,
+          allow_empty: bool = False, max_document_bytes: int = DEFAULT_MAX_BYTES,
+          finish: Callable[[Path], Iterable[str]] | None = None, progress: Progress | None = None) -> BuildResult:
     """Extract, resolve, emit, validate and write the graph, and load it into the Graph
-    Store endpoint if one is given; `progress(done, total)` is told of each document extracted. Raises ValidationError (and leaves the previous outputs
-    untouched) when the graph does not conform."""
-    out_dir = Path(out_dir)
-    build_started = describe.now()
-    cache_dir = out_dir / ".cache" if use_cache else None
-    corpus = extract(corpus_dir, workers, cache_dir, progress, _previous_identifiers(out_dir))
-    started = time.perf_counter()
-    triples = named_triples(corpus, min_confidence)
-    times = describe.BuildTimes(build_started, describe.now(), _first_issued(out_dir) or build_started.date())
-    description = oxigraph_triples(describe.description_graph(triples, corpus.documents, times, extractor_version()))
-    triples[describe.DESCRIPTION_GRAPH] = description
-    corpus.times["rdf"] = time.perf_counter() - started
-    started = time.perf_counter()
-    validation = combine([validate_document(triples[emit.graph_iri(r.document.name)], r.document.name)
-                          for r in corpus.resolved] + [_validate_reference(cache_dir),
-                                                       validate_triples(description, "description")])
-    corpus.times["shacl"] = time.perf_counter() - started
-    if not validation.conforms:
-        raise ValidationError(validation.text)
-    started = time.perf_counter()
-    merged = union(triples)
-    jsonl = "".join(json.dumps(r, ensure_ascii=False) + "\n"
-                    for r in export.records(corpus.resolved, corpus.entities, min_confidence))
-    facts = sum(1 for r in corpus.resolved for f in r.facts if f.confidence >= min_confidence)
-    observations = sum(1 for r in corpus.resolved for o in r.observations if o.confidence >= min_confidence)
-    manifest = {
-        "extractor_version": extractor_version(),
-        "issued": times.issued.isoformat(),
-        "modified": times.ended.isoformat(),
-        "min_confidence": min_confidence,
-        "documents": [{"name": d.name, "content_hash": d.content_hash, "graph": str(emit.graph_iri(d.name))}
-                      for d in corpus.documents],
-        "skipped": [{"name": p.path, "reason": p.reason} for p in corpus.problems],
-        "counts": {"documents": len(corpus.documents), "entities": len(corpus.entities), "facts": facts,
-                   "observations": observations, "triples": len(merged)},
-    }
-    writers = graph_writers(triples, merged)
-    writers["jsonl"] = bytes_writer(jsonl.encode("utf-8"))
-    writers["manifest"] = bytes_writer((json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
-    writers["void"] = lambda out: ox.serialize(sorted(description, key=str), out, ox.RdfFormat.TURTLE,
-                                                      prefixes=TURTLE_PREFIXES)
-    writers["iris"] = bytes_writer(identifiers.dumps(corpus.identifiers))
-    files = {kind: out_dir / OUTPUTS[kind] for kind in writers}
-    write_all_atomic({files[kind]: writer for kind, writer in writers.items()})
-    corpus.times["serialise"] = time.perf_counter() - started
-    pushed = None
+    Store endpoint if one is given. All files or none: raises ValidationError (and leaves
+    the previous outputs untouched) when the graph does not conform, EmptyCorpusError when
+    no document could be read (unless `allow_empty`).
+
+    `executor`: None for `workers` local processes, or `dask://HOST:PORT`. `finish`, if
+    given, is called with the folder the files are staged in, once the graph files are
+    there, and returns the names of further files it wrote there (the map), which are
+    put in place with the rest. `progress(done, total)` is told how many documents are
+    extracted: once the cache has been looked at, then after each document extracted."""
+    out_dir = prepare_output(out_dir)
+    started = describe.now()
+    cpu = time.process_time()
+    with build_lock(out_dir), Staging(out_dir) as staging:
+        run = executor_for(executor, workers)
+        try:
+            result = _build(corpus_dir, staging, run, min_confidence, use_cache, allow_empty, max_document_bytes,
+                            finish, progress, started)
+        except BaseException:
+            run.close(abandon=True)
+            raise
+        run.close()
+    result.times["main process CPU"] = time.process_time() - cpu
     if endpoint:
         from .publish import push
 
         started = time.perf_counter()
         try:
-            pushed = push(endpoint, triples, out_dir / ENDPOINT_STATE)
+            result.pushed = push(endpoint, _graphs_of(result.files["nquads"]), out_dir / ENDPOINT_STATE)
         except EndpointError as exc:
             raise EndpointError(f"the graph was built in {out_dir} but not fully loaded into {endpoint}: {exc}") from None
-        corpus.times["push"] = time.perf_counter() - started
-    return BuildResult(corpus, files, len(merged), facts, observations, validation, pushed)
+        result.times["push"] = time.perf_counter() - started
+    return result
+
+
+def _build(corpus_dir: Path, staging: Staging, run, min_confidence: float, use_cache: bool, allow_empty: bool,
+           max_document_bytes: int, finish, progress: Progress | None, build_started) -> BuildResult:
+    times: dict[str, float] = {}
+
+    def add_times(more: dict[str, float]) -> None:
+        for stage, seconds in more.items():
+            times[stage] = times.get(stage, 0.0) + seconds
+
+    cache_dir = staging.out_dir / ".cache" if use_cache else staging.path("extractions")
+    store = _Cache(cache_dir, staging.folder)
+    entries: list[_Entry] = []
+    problems: list[LoadProblem] = []
+    interned: dict[Name, Name] = {}
+
+    # 1. every document extracted (or its extraction found in the cache), its names kept. The
+    #    folder is read twice: once to look in the cache, once, when the work is handed out,
+    #    for the documents to extract, so that no more than a window of texts is held.
+    started = time.perf_counter()
+    for item in iter_corpus(corpus_dir, max_document_bytes):
+        if isinstance(item, LoadProblem):
+            problems.append(item)
+            continue
+        entry = _Entry(replace(item, text=""), _extraction_key(item), None, len(item.text))
+        entry.names = store.names(entry.key) if use_cache else None
+        entries.append(entry)
+    missing = [e for e in entries if e.names is None]
+    if progress:
+        progress(len(entries) - len(missing), len(entries))
+    waiting: deque[_Entry] = deque()
+
+    def to_extract():
+        for entry in missing:
+            doc = read_article(Path(corpus_dir) / entry.doc.name, entry.doc.name, _metadata_of(entry.doc),
+                               max_document_bytes)
+            if isinstance(doc, LoadProblem) or doc.content_hash != entry.doc.content_hash:
+                raise KGError(f"{entry.doc.name} changed while the build was reading the corpus; build again")
+            waiting.append(entry)
+            yield (doc,)
+
+    done = len(entries) - len(missing)
+    for extraction, names, doc_times in run.map(extract_task, to_extract()):
+        entry = waiting.popleft()
+        entry.names = codec.loads(tuple[Name, ...], names)
+        store.put_extraction(entry.key, extraction, entry.names)
+        add_times(doc_times)
+        done += 1
+        if progress:
+            progress(done, len(entries))
+    for entry in entries:
+        entry.names = tuple(interned.setdefault(n, n) for n in entry.names)
+    times["extract (wall)"] = time.perf_counter() - started
+    if not entries and not allow_empty:
+        raise EmptyCorpusError(corpus_dir, problems, staging.out_dir)
+
+    # 2. resolution: the only step that sees every document
+    started = time.perf_counter()
+    entity_of, registry = resolve_names((n for e in entries for n in e.names),
+                                        _previous_identifiers(staging.out_dir))
+    by_iri = {e.iri: e for e in entity_of.values()}
+    times["resolution"] = time.perf_counter() - started
+
+    # 3. each document's files (made by the workers, or from the cache), joined in order
+    started = time.perf_counter()
+    plan = []   # (entry, key of its files, whether the cache has them)
+    for entry in entries:
+        key = _files_key(entry, _table(entry.names, entity_of, by_iri), min_confidence)
+        plan.append((entry, key, use_cache and store.has(key, "files")))
+
+    def emit_args(entry: _Entry):
+        return (store.read(entry.key, "extraction"), entry.doc, _table(entry.names, entity_of, by_iri),
+                min_confidence)
+
+    made = run.map(emit_task, (emit_args(e) for e, _, cached in plan if not cached))
+    union = SortedUnion(staging.folder)
+    sizes = describe.Sizes()
+    failures: list[Validation] = []
+    facts = observations = 0
+    names = ["graph.ttl", "graph.trig", "graph.nq", "extraction.jsonl"]
+    with staging.path("graph.nq").open("wb") as nquads, staging.path("graph.trig").open("wb") as trig, \
+            staging.path("extraction.jsonl").open("wb") as jsonl:
+        header_written = False
+
+        def write(graph: URIRef, graph_nquads: bytes, graph_trig: bytes, in_union: bool = True) -> None:
+            nonlocal header_written
+            head, body = split_prefixes(graph_trig)
+            if not header_written:
+                trig.write(head)
+                header_written = True
+            trig.write(body)
+            nquads.write(graph_nquads)
+            if in_union:
+                lines = union_lines(graph_nquads)
+                sizes.add_graph(graph, lines)
+                union.add(lines)
+
+        for entry, key, cached in plan:
+            files = store.files(key) if cached else None
+            if files is None:
+                # a cache entry found corrupt only now is made here, out of the workers' order
+                packed, report, doc_times = next(made) if not cached else emit_task(*emit_args(entry))
+                add_times(doc_times)
+                if packed is None:
+                    failures.append(Validation(False, report, [entry.doc.name]))
+                    continue
+                files = DocumentFiles.unpack(packed)
+                if use_cache:
+                    store.write(key, "files", packed)
+            write(emit.graph_iri(entry.doc.name), files.nquads, files.trig)
+            jsonl.write(files.jsonl)
+            facts += files.facts
+            observations += files.observations
+        times["documents (wall)"] = time.perf_counter() - started
+        validation = combine([*failures, _validate_reference(store if use_cache else None)])
+        if not validation.conforms:
+            raise ValidationError(validation.text)
+        started = time.perf_counter()
+        for graph, triples in ((emit.REFERENCE_GRAPH, _shared_triples()[0]), (emit.ONTOLOGY_GRAPH, _shared_triples()[1])):
+            write(graph, *graph_files(graph, triples))
+        # The description counts the graphs above, so it comes after them and outside their union.
+        sizes.union = union.merge()
+        times_of_build = describe.BuildTimes(build_started, describe.now(),
+                                             _first_issued(staging.out_dir) or build_started.date())
+        description = oxigraph_triples(describe.description_graph(sizes, [e.doc for e in entries], times_of_build,
+                                                                  extractor_version()))
+        validation = validate_triples(description, "description")
+        if not validation.conforms:
+            raise ValidationError(validation.text)
+        write(describe.DESCRIPTION_GRAPH, *graph_files(describe.DESCRIPTION_GRAPH, description), in_union=False)
+    with staging.path("graph.ttl").open("wb") as turtle:
+        union.write_turtle(turtle, description)
+    triples = sizes.union + len(set(description))
+    with staging.path("void.ttl").open("wb") as void:
+        ox.serialize(sorted(description, key=str), void, ox.RdfFormat.TURTLE, prefixes=TURTLE_PREFIXES)
+    staging.path(identifiers.FILE).write_bytes(identifiers.dumps(registry))
+    names += ["void.ttl", identifiers.FILE]
+    manifest = {
+        "extractor_version": extractor_version(),
+        "issued": times_of_build.issued.isoformat(),
+        "modified": times_of_build.ended.isoformat(),
+        "min_confidence": min_confidence,
+        "documents": [{"name": e.doc.name, "content_hash": e.doc.content_hash, "encoding": e.doc.encoding,
+                       "graph": str(emit.graph_iri(e.doc.name))} for e in entries],
+        "skipped": [{"name": p.path, "reason": p.reason} for p in problems],
+        "counts": {"documents": len(entries), "entities": len(by_iri), "facts": facts,
+                   "observations": observations, "triples": triples},
+    }
+    staging.path("manifest.json").write_bytes((json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode())
+    times["serialise"] = time.perf_counter() - started
+    if finish is not None:
+        started = time.perf_counter()
+        names += list(finish(staging.folder))
+        times["map"] = time.perf_counter() - started
+    files = staging.commit([*names, "manifest.json"])
+    if use_cache:
+        store.prune_files({key for _, key, _ in plan})
+    kinds = {v: k for k, v in OUTPUTS.items()}
+    return BuildResult([e.doc for e in entries], problems, len(by_iri),
+                       {kinds.get(name, Path(name).stem): path for name, path in files.items()},
+                       triples, facts, observations, times, run.description)
+
+
+@cache
+def _shared_triples() -> tuple[list[ox.Triple], list[ox.Triple]]:
+    return oxigraph_triples(emit.reference_graph()), oxigraph_triples(emit.ontology_graph())
 
 
 def _previous_identifiers(out_dir: Path) -> dict[str, identifiers.Identifier]:
@@ -242,13 +530,26 @@ def _first_issued(out_dir: Path):
         return None
 
 
-def _validate_reference(cache_dir: Path | None) -> Validation:
+def _validate_reference(store: _Cache | None) -> Validation:
     """The reference graph's validation, remembered per extractor version: the reference
     data ships with the code, so the same version always gives the same answer."""
-    marker = cache_dir / f"reference-{extractor_version()}.conforms" if cache_dir else None
-    if marker is not None and marker.is_file():
+    key = f"reference-{extractor_version()}"
+    if store is not None and store.read(key, "conforms") is not None:
         return Validation(True)
     result = validate_triples(_shared_triples()[0], "reference")
-    if result.conforms and marker is not None:
-        write_atomic(marker, b"")
+    if result.conforms and store is not None:
+        store.write(key, "conforms", b"")
     return result
+
+
+def _graphs_of(nquads: Path) -> Iterable[tuple[str, list[ox.Triple]]]:
+    """(graph IRI, its triples) of an N-Quads file whose graphs are contiguous, one at a time."""
+    graph, triples = None, []
+    for quad in ox.parse(path=str(nquads), format=ox.RdfFormat.N_QUADS):
+        if quad.graph_name != graph:
+            if graph is not None:
+                yield graph.value, triples
+            graph, triples = quad.graph_name, []
+        triples.append(quad.triple)
+    if graph is not None:
+        yield graph.value, triples

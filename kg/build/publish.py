@@ -8,10 +8,10 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterable
 from urllib.parse import quote
 
 import pyoxigraph as ox
-from rdflib import URIRef
 
 from ..model.errors import EndpointError
 from .files import write_atomic
@@ -50,9 +50,10 @@ def graph_digest(triples: list[ox.Triple]) -> str:
     return hashlib.sha256("\n".join(sorted(map(str, triples))).encode("utf-8")).hexdigest()
 
 
-def push(store_url: str, graphs: dict[URIRef, list[ox.Triple]], state_file: Path) -> PushReport:
-    """Make the server's named graphs equal to `graphs`: PUT each graph whose content differs
-    from what was last sent to this server, DELETE the graphs of documents that are gone.
+def push(store_url: str, graphs: Iterable[tuple[str, list[ox.Triple]]], state_file: Path) -> PushReport:
+    """Make the server's named graphs equal to `graphs` ((IRI, triples) pairs, read one at a
+    time): PUT each graph whose content differs from what was last sent to this server,
+    DELETE the graphs of documents that are gone.
 
     `state_file` records, per server, the digest of each graph sent; delete it to send all."""
     state_file = Path(state_file)
@@ -62,19 +63,21 @@ def push(store_url: str, graphs: dict[URIRef, list[ox.Triple]], state_file: Path
         state = {}
     sent: dict[str, str] = state.get(store_url, {})
     report = PushReport()
+    present: set[str] = set()
     try:
-        for iri in sorted(graphs):
-            digest = graph_digest(graphs[iri])
+        for iri, triples in graphs:
+            present.add(str(iri))
+            digest = graph_digest(triples)
             if sent.get(str(iri)) == digest:
                 report.unchanged += 1
                 continue
-            body = ox.serialize(graphs[iri], format=ox.RdfFormat.N_TRIPLES)
+            body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
             request(_graph_url(store_url, iri), "PUT", body, {"Content-Type": "application/n-triples"})
             sent[str(iri)] = digest
             report.replaced.append(str(iri))
-        for iri in sorted(set(sent) - {str(i) for i in graphs}):
+        for iri in sorted(set(sent) - present):
             try:
-                request(_graph_url(store_url, URIRef(iri)), "DELETE")
+                request(_graph_url(store_url, iri), "DELETE")
             except HTTPFailure as exc:
                 if exc.code != 404:   # already gone is what we want
                     raise
@@ -86,5 +89,5 @@ def push(store_url: str, graphs: dict[URIRef, list[ox.Triple]], state_file: Path
     return report
 
 
-def _graph_url(store_url: str, iri: URIRef) -> str:
+def _graph_url(store_url: str, iri: str) -> str:
     return f"{store_url}{'&' if '?' in store_url else '?'}graph={quote(str(iri), safe='')}"

@@ -15,18 +15,23 @@ and keeps the IRI the previous build gave it (kg/build/identifiers.py), so neith
 name in a later article nor the order documents are read in renames it. Industries the
 taxonomy lacks get IRIs of their own namespace, with the taxonomy concepts whose names they
 contain as broader.
+
+Resolution needs every document's names at once, and nothing else: `document_names`
+reduces an extraction to them (in a worker), `resolve_names` decides the entities (in the
+build's main process), and `resolve_document` turns one extraction into facts given the
+entities of its names (in a worker again).
 """
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import replace
-from typing import Mapping, Sequence
+from typing import Iterable, Mapping, Sequence
 
 from ..model.codes import indicator_code, unit_code
 from ..model.names import company_aliases, compare_key, industry_core, park_short_forms, quoted_cores
 from ..model.reference import Reference, reference
-from ..model.records import (DocumentExtraction, Entity, Fact, Mention, Observation, ResolvedDocument)
+from ..model.records import (DocumentExtraction, Entity, Fact, Mention, Name, Observation, ResolvedDocument)
 from ..model.vocab import ID, PLACES, iri_segment
 from .identifiers import Candidate, Identifier, assign
 
@@ -40,16 +45,16 @@ _BRACKETED = re.compile(r"\([^()]*\)")
 
 
 class _Keys:
-    """Maps each mention to the key of the entity it names."""
+    """Maps each name to the key of the entity it names."""
 
-    def __init__(self, extractions: Sequence[DocumentExtraction]) -> None:
+    def __init__(self, names: Sequence[Name]) -> None:
         self.ref = reference()
         self.industry_labels = {compare_key(name, "Industry"): key
                                 for key, ind in self.ref.industries.items() for name in ind.names}
         self.place_names = frozenset(n for p in self.ref.places.values() for n in p.names)
-        self._clusters = self._cluster([m for x in extractions for m in _all_mentions(x)])
+        self._clusters = self._cluster(names)
 
-    def key(self, mention: Mention) -> tuple[str, str]:
+    def key(self, mention: Name) -> tuple[str, str]:
         label = mention.label
         if label in PLACES:
             return ("place", mention.ref or compare_key(mention.text))
@@ -60,7 +65,7 @@ class _Keys:
             return ("policy", mention.ref or compare_key(mention.text))
         return (label, self._clusters.get((label, compare_key(mention.text)), compare_key(mention.text)))
 
-    def _cluster(self, mentions: list[Mention]) -> dict[tuple[str, str], str]:
+    def _cluster(self, mentions: Sequence[Name]) -> dict[tuple[str, str], str]:
         names: dict[str, set[str]] = defaultdict(set)
         for m in mentions:
             if m.label in PATHS and m.label not in ("Industry", "Policy"):
@@ -122,38 +127,48 @@ def _all_mentions(extraction: DocumentExtraction) -> list[Mention]:
     return found
 
 
-def resolve(extractions: Sequence[DocumentExtraction], identifiers: Mapping[str, Identifier] | None = None,
-            ) -> tuple[dict[str, Entity], list[ResolvedDocument]]:
-    """Entities (by IRI) and each document's facts; `identifiers` is the registry of the
-    previous build (the IRIs it minted), see kg/build/identifiers.py."""
-    entities, resolved, _ = resolve_with_identifiers(extractions, identifiers or {})
-    return entities, resolved
+def document_names(extraction: DocumentExtraction) -> tuple[Name, ...]:
+    """The names the document's mentions give, each once, in the order they occur."""
+    return tuple(dict.fromkeys(Name(m.text, m.label, m.ref) for m in _all_mentions(extraction)))
 
 
-def resolve_with_identifiers(extractions: Sequence[DocumentExtraction], identifiers: Mapping[str, Identifier]
-                             ) -> tuple[dict[str, Entity], list[ResolvedDocument], dict[str, Identifier]]:
-    """`resolve`, and the registry after it."""
-    keys = _Keys(extractions)
-    ref = keys.ref
+def resolve_names(names: Iterable[Name], identifiers: Mapping[str, Identifier] | None = None,
+                  ) -> tuple[dict[Name, Entity], dict[str, Identifier]]:
+    """Every name of the corpus → its entity, and the registry of IRIs after it. `names` in
+    corpus order (documents in order, each document's names as they occur): the first
+    mention of an entity gives its class. `identifiers` is the registry of the previous
+    build (the IRIs it minted), see kg/build/identifiers.py."""
+    ordered = list(dict.fromkeys(names))
+    keys = _Keys(ordered)
     surfaces: dict[tuple[str, str], set[str]] = defaultdict(set)
     labels: dict[tuple[str, str], str] = {}
-    for extraction in extractions:
-        for m in _all_mentions(extraction):
-            k = keys.key(m)
-            surfaces[k].update(_written_forms(m))
-            labels.setdefault(k, m.label)
-    drafts = {k: _entity(k, labels[k], names, ref) for k, names in surfaces.items()}
-    candidates = [Candidate(k, e.label, frozenset(compare_key(n) for n in e.names), e.iri, _mint_name(k, e), fixed)
+    key_of = {}
+    for name in ordered:
+        k = key_of[name] = keys.key(name)
+        surfaces[k].update(_written_forms(name))
+        labels.setdefault(k, name.label)
+    drafts = {k: _entity(k, labels[k], texts, keys.ref) for k, texts in surfaces.items()}
+    keyed = {k: frozenset(compare_key(n) for n in e.names) for k, (e, _) in drafts.items()}
+    # A name two entities of a class share (the quoted core of two programmes) identifies neither.
+    shared = Counter((drafts[k][0].label, n) for k, names in keyed.items() for n in names)
+    candidates = [Candidate(k, e.label, frozenset(n for n in keyed[k] if shared[e.label, n] == 1) or keyed[k],
+                            e.iri, _mint_name(k, e), fixed)
                   for k, (e, fixed) in drafts.items()]
-    chosen, registry = assign(candidates, identifiers)
+    chosen, registry = assign(candidates, identifiers or {})
     entities = {k: replace(e, iri=chosen[k][0], aliases=chosen[k][1]) for k, (e, _) in drafts.items()}
-    resolved = [_resolve_document(x, keys, entities) for x in extractions]
-    return {e.iri: e for e in entities.values()}, resolved, registry
+    return {name: entities[k] for name, k in key_of.items()}, registry
 
 
-def _written_forms(mention: Mention) -> list[str]:
+def resolve(extractions: Sequence[DocumentExtraction], identifiers: Mapping[str, Identifier] | None = None,
+            ) -> tuple[dict[str, Entity], list[ResolvedDocument]]:
+    """The whole corpus at once: entities by IRI, and each document's facts."""
+    entity_of, _ = resolve_names((n for x in extractions for n in document_names(x)), identifiers)
+    return {e.iri: e for e in entity_of.values()}, [resolve_document(x, entity_of) for x in extractions]
+
+
+def _written_forms(name: Name | Mention) -> list[str]:
     """The names a mention writes: itself, and for a programme the quoted part it is known by."""
-    return [mention.text, *(quoted_cores(mention.text) if mention.label == "Policy" else ())]
+    return [name.text, *(quoted_cores(name.text) if name.label == "Policy" else ())]
 
 
 def _mint_name(key: tuple[str, str], entity: Entity) -> str:
@@ -212,13 +227,14 @@ def _ancestors(key: str, ref: Reference) -> set[str]:
     return out
 
 
-def _resolve_document(extraction: DocumentExtraction, keys: _Keys,
-                      entities: dict[tuple[str, str], Entity]) -> ResolvedDocument:
+def resolve_document(extraction: DocumentExtraction, entity_of: Mapping[Name, Entity]) -> ResolvedDocument:
+    """One document's facts and figures between resolved entities; `entity_of` holds (at
+    least) the entities of the document's names."""
     doc = extraction.document
     sentences = {s.index: s for s in extraction.sentences}
 
     def iri(m: Mention) -> str:
-        return entities[keys.key(m)].iri
+        return entity_of[Name(m.text, m.label, m.ref)].iri
 
     def quote(sentence: int, start: int, end: int) -> tuple[str, int, int]:
         a, b = sentences[sentence].doc_span(start, end)

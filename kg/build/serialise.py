@@ -1,9 +1,18 @@
-"""RDF out: the graphs as pyoxigraph terms, and the graph files written by Oxigraph's
-serialisers (rdflib's take some 30 times longer on our graphs, and the files grow with
-the corpus)."""
+"""RDF out: the graph files written by Oxigraph's serialisers (rdflib's take some 30 times
+longer on our graphs), one named graph at a time.
+
+Each graph's triples are sorted in N-Triples order: each subject's triples together (one
+Turtle block), and the same bytes on every build (rdflib hands the parsed reference data
+over in an order that changes with Python's string hashing). A worker writes its
+document's N-Quads and TriG; the build joins them in document order (the TriG's prefixes
+once) and writes the union of all graphs as Turtle through `SortedUnion`, which never
+holds more than a bounded part of it."""
 from __future__ import annotations
 
-from typing import BinaryIO, Callable
+import heapq
+import itertools
+from pathlib import Path
+from typing import BinaryIO, Iterable, Iterator, Sequence
 
 import pyoxigraph as ox
 from rdflib import URIRef
@@ -14,27 +23,75 @@ from .emit import PREFIXES
 TURTLE_PREFIXES = {name: str(ns) for name, ns in PREFIXES.items() if name != "id"}
 
 
-def union(named: dict[URIRef, list[ox.Triple]]) -> list[ox.Triple]:
-    """The triples of all graphs, each once, in first-seen order (so files are reproducible)."""
-    return list(dict.fromkeys(t for triples in named.values() for t in triples))
+def graph_files(graph: URIRef, triples: list[ox.Triple]) -> tuple[bytes, bytes]:
+    """(N-Quads, TriG) of one named graph."""
+    name = ox.NamedNode(str(graph))
+    quads = [ox.Quad(t.subject, t.predicate, t.object, name) for t in sorted(triples, key=str)]
+    return (ox.serialize(quads, format=ox.RdfFormat.N_QUADS),
+            ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=TURTLE_PREFIXES))
 
 
-def _in_order(triples: list[ox.Triple]) -> list[ox.Triple]:
-    """Sorted in N-Triples order: each subject's triples together (one Turtle block), and
-    the same bytes on every build (rdflib hands the parsed reference data over in an order
-    that changes with Python's string hashing)."""
-    return sorted(triples, key=str)
+def split_prefixes(trig: bytes) -> tuple[bytes, bytes]:
+    """(the @prefix lines, the rest) of a TriG or Turtle text from `graph_files`."""
+    end = 0
+    while trig.startswith(b"@prefix ", end):
+        end = trig.index(b"\n", end) + 1
+    return trig[:end], trig[end:]
 
 
-def graph_writers(named: dict[URIRef, list[ox.Triple]], merged: list[ox.Triple]) -> dict[str, Callable[[BinaryIO], None]]:
-    """Writers of the N-Quads and TriG of the named graphs and the Turtle of their union."""
-    ordered = {ox.NamedNode(str(iri)): _in_order(triples) for iri, triples in named.items()}   # sorted once, written twice
+def union_lines(nquads: bytes) -> list[bytes]:
+    """The N-Triples lines of N-Quads lines (the graph name is the last term)."""
+    return [line[:line.rindex(b" <")] + b" .\n" for line in nquads.splitlines()]
 
-    def quads():
-        return (ox.Quad(t.subject, t.predicate, t.object, graph) for graph, triples in ordered.items() for t in triples)
 
-    return {
-        "turtle": lambda out: ox.serialize(_in_order(merged), out, ox.RdfFormat.TURTLE, prefixes=TURTLE_PREFIXES),
-        "trig": lambda out: ox.serialize(quads(), out, ox.RdfFormat.TRIG, prefixes=TURTLE_PREFIXES),
-        "nquads": lambda out: ox.serialize(quads(), out, ox.RdfFormat.N_QUADS),
-    }
+class SortedUnion:
+    """The union of many graphs' N-Triples lines, sorted and each once, with at most
+    `limit` lines in memory: past that, the lines are written out as a sorted run, and the
+    runs are merged at the end. (Sorting lines as bytes is sorting them by code point,
+    which is the N-Triples order of `graph_files`.)"""
+
+    def __init__(self, folder: Path, limit: int = 300_000) -> None:
+        self.folder, self.limit = Path(folder), limit
+        self.lines: set[bytes] = set()
+        self.runs: list[Path] = []
+        self.merged = self.folder / "union.nt"
+
+    def add(self, lines: Iterable[bytes]) -> None:
+        self.lines.update(lines)
+        if len(self.lines) >= self.limit:
+            run = self.folder / f"union-{len(self.runs)}.nt"
+            run.write_bytes(b"".join(sorted(self.lines)))
+            self.runs.append(run)
+            self.lines = set()
+
+    def __iter__(self) -> Iterator[bytes]:
+        handles = [run.open("rb") for run in self.runs]
+        try:
+            last = None
+            for line in heapq.merge(*handles, sorted(self.lines)):
+                if line != last:
+                    yield line
+                    last = line
+        finally:
+            for handle in handles:
+                handle.close()
+
+    def merge(self) -> int:
+        """Join the runs into one sorted file of the union; returns its number of triples."""
+        self.merged = self.folder / "union.nt"
+        count = 0
+        with self.merged.open("wb") as handle:
+            for line in self:
+                handle.write(line)
+                count += 1
+        for path in self.runs:
+            path.unlink()
+        self.runs, self.lines = [], set()
+        return count
+
+    def write_turtle(self, out: BinaryIO, extra: Sequence[ox.Triple] = ()) -> None:
+        """Write the merged union, then the `extra` triples (a graph added after the merge), as Turtle."""
+        parsed = ox.parse(path=str(self.merged), format=ox.RdfFormat.N_TRIPLES)
+        ox.serialize(itertools.chain(parsed, sorted(extra, key=str)), out, ox.RdfFormat.TURTLE,
+                     prefixes=TURTLE_PREFIXES)
+        self.merged.unlink()

@@ -1,76 +1,206 @@
 """Stage 1: a folder of articles → Documents.
 
-A file that cannot be read as text (empty, binary, not UTF-8) is reported by name and
-skipped; the others load. Optional `metadata.csv` in the folder gives title, the places
-the article is about, source, date, publisher and URL; where it is silent, the article's own
-header lines (发布时间, 来源, the headline) do.
+Every `*.txt` under the folder is read, in name order, as UTF-8, UTF-16/32 (with or
+without a byte-order mark) or one of the Chinese encodings (GB18030 and its subsets GBK
+and GB2312, Big5), detected by charset-normalizer; the encoding is kept with the
+document. Whatever cannot be read is reported by name with the reason and skipped, and
+the rest loads: empty, binary or too large files, files in other encodings, folders that
+cannot be listed, and links that lead out of the folder (not followed: a link to
+/etc/passwd must not put it into the graph). Optional `metadata.csv` in the folder gives
+title, the places the article is about, source, date, publisher and URL; where it is silent,
+the article's own header lines (发布时间, 来源, the headline) do.
 """
 from __future__ import annotations
 
 import csv
 import hashlib
+import io
+import os
 import re
+import stat
 from pathlib import Path
+from typing import Iterator
 
 from ..model.errors import KGError
 from ..model.records import Document, LoadProblem
 
 METADATA_FILE = "metadata.csv"
+METADATA_COLUMNS = ("file", "title", "place", "source", "date", "publisher", "url")
+DEFAULT_MAX_BYTES = 8 * 2**20   # a long government report is ~1 MB; past this it is no single article
 _CONTROL = set(range(0, 32)) - {9, 10, 13}
+_BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
+         (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+# What charset-normalizer may answer for a Chinese article → the codec that reads it: the
+# GB family as GB18030, its superset (a GBK file can use GB18030's extra characters).
+_ENCODINGS = {"gb18030": "gb18030", "gbk": "gb18030", "gb2312": "gb18030", "hz": "hz", "big5": "big5hkscs",
+              "big5hkscs": "big5hkscs", "cp950": "big5hkscs", "utf_16": "utf-16", "utf_16_le": "utf-16-le",
+              "utf_16_be": "utf-16-be", "utf_32": "utf-32", "utf_32_le": "utf-32-le", "utf_32_be": "utf-32-be"}
 
 
-def load_corpus(folder: Path) -> tuple[list[Document], list[LoadProblem]]:
+def load_corpus(folder: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[list[Document], list[LoadProblem]]:
     """Read every `*.txt` under `folder` (sorted by name, so the order is stable)."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise KGError(f"corpus folder not found: {folder}")
-    metadata = read_metadata(folder / METADATA_FILE)
     documents: list[Document] = []
     problems: list[LoadProblem] = []
-    for path in sorted(folder.rglob("*.txt")):
-        name = path.relative_to(folder).as_posix()
-        try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            problems.append(LoadProblem(name, f"cannot be read ({exc.strerror})"))
-            continue
-        text, reason = decode_article(raw)
-        if reason:
-            problems.append(LoadProblem(name, reason))
-            continue
-        meta = metadata.get(name, {})
-        header = read_header(text)
-        documents.append(Document(
-            name=name,
-            text=text,
-            content_hash=hashlib.sha256(raw).hexdigest(),
-            title=meta.get("title") or header["title"],
-            source=meta.get("source", ""),
-            about=tuple(p.strip() for p in meta.get("place", "").split("|") if p.strip()),
-            date=iso_date(meta.get("date") or "") or header["date"],
-            publisher=meta.get("publisher") or header["publisher"],
-            url=meta.get("url") or header["url"],
-        ))
+    for item in iter_corpus(folder, max_bytes):
+        (problems if isinstance(item, LoadProblem) else documents).append(item)
     return documents, problems
 
 
-def decode_article(raw: bytes) -> tuple[str, str]:
-    """(text, "") for a readable article, ("", reason) otherwise."""
-    if not raw.strip():
-        return "", "empty file"
-    if b"\x00" in raw:
-        return "", "binary file (contains NUL bytes)"
+def iter_corpus(folder: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Document | LoadProblem]:
+    """The documents and problems of `folder` in name order, one file read at a time."""
+    folder = Path(folder)
+    if not folder.exists():
+        raise KGError(f"corpus folder not found: {folder}")
+    if not folder.is_dir():
+        raise KGError(f"the corpus {folder} is a file, not a folder")
     try:
-        text = raw.decode("utf-8")
+        os.listdir(folder)
+    except OSError as exc:
+        raise KGError(f"cannot read the corpus folder {folder}: {exc.strerror}") from None
+    metadata = read_metadata(folder / METADATA_FILE)
+    paths, problems = _article_paths(folder)
+    items: list[tuple[str, Path | LoadProblem]] = [(n, p) for n, p in paths] + [(p.path, p) for p in problems]
+    for name, item in sorted(items, key=lambda pair: pair[0]):
+        if isinstance(item, LoadProblem):
+            yield item
+        else:
+            yield read_article(item, name, metadata.get(name, {}), max_bytes)
+
+
+def _article_paths(folder: Path) -> tuple[list[tuple[str, Path]], list[LoadProblem]]:
+    """(name, path) of every `*.txt` file under `folder`, and what could not be looked at."""
+    root = folder.resolve()
+    found: list[tuple[str, Path]] = []
+    problems: list[LoadProblem] = []
+
+    def unreadable(error: OSError) -> None:
+        name = Path(error.filename).relative_to(folder).as_posix() + "/"
+        problems.append(LoadProblem(name, f"folder cannot be read ({error.strerror}); its files were skipped"))
+
+    for here, dirs, files in os.walk(folder, onerror=unreadable):
+        base = Path(here)
+        dirs.sort()
+        for entry in sorted(dirs):
+            path = base / entry
+            if path.is_symlink() and not _inside(path, root):
+                problems.append(LoadProblem(path.relative_to(folder).as_posix() + "/",
+                                            f"link to a folder outside the input folder ({os.readlink(path)}); "
+                                            "not followed"))
+        for entry in files:
+            if not entry.endswith(".txt"):
+                continue
+            path = base / entry
+            name = path.relative_to(folder).as_posix()
+            if path.is_symlink() and not _inside(path, root):
+                problems.append(LoadProblem(name, f"link to a file outside the input folder ({os.readlink(path)}); "
+                                                  "not followed"))
+                continue
+            found.append((name, path))
+    return found, problems
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        return path.resolve().is_relative_to(root)
+    except (OSError, RuntimeError):   # a link loop
+        return False
+
+
+def read_article(path: Path, name: str, meta: dict[str, str], max_bytes: int = DEFAULT_MAX_BYTES) -> Document | LoadProblem:
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            return LoadProblem(name, "not a regular file")
+        if info.st_size > max_bytes:
+            return LoadProblem(name, f"too large ({_size(info.st_size)}; the limit is {_size(max_bytes)} per document: "
+                                     "split it, or raise --max-document-mb)")
+        with path.open("rb") as handle:
+            raw = handle.read(max_bytes + 1)
+    except OSError as exc:
+        return LoadProblem(name, f"cannot be read ({exc.strerror})")
+    if len(raw) > max_bytes:   # grew since it was looked at
+        return LoadProblem(name, f"too large (over {_size(max_bytes)})")
+    text, encoding, reason = decode_article(raw)
+    if reason:
+        return LoadProblem(name, reason)
+    header = read_header(text)
+    return Document(
+        name=name,
+        text=text,
+        content_hash=hashlib.sha256(raw).hexdigest(),
+        title=meta.get("title") or header["title"],
+        source=meta.get("source", ""),
+        about=tuple(p.strip() for p in meta.get("place", "").split("|") if p.strip()),
+        date=iso_date(meta.get("date") or "") or header["date"],
+        publisher=meta.get("publisher") or header["publisher"],
+        url=meta.get("url") or header["url"],
+        encoding=encoding,
+    )
+
+
+def _size(n: int) -> str:
+    return f"{n / 2**20:.1f} MB" if n >= 2**20 else f"{n / 1024:.0f} KB"
+
+
+def decode_text(raw: bytes) -> tuple[str, str, str]:
+    """(text, encoding, "") for bytes in an encoding kg reads, ("", "", reason) otherwise."""
+    for bom, encoding in _BOMS:
+        if raw.startswith(bom):
+            try:
+                return raw.decode(encoding), encoding.removesuffix("-sig"), ""
+            except UnicodeDecodeError as exc:
+                return "", "", f"not {encoding.removesuffix('-sig').upper()} text despite its byte-order mark ({exc.reason})"
+    try:
+        return raw.decode("utf-8"), "utf-8", ""
     except UnicodeDecodeError as exc:
-        return "", f"not UTF-8 text (invalid byte 0x{raw[exc.start]:02x} at offset {exc.start})"
-    text = text.removeprefix("\ufeff")
+        not_utf8 = f"invalid byte 0x{raw[exc.start]:02x} at offset {exc.start}"
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(raw).best()
+    codec = _ENCODINGS.get(best.encoding) if best is not None else None
+    if codec is None:
+        guess = f" (it looks like {best.encoding}; convert it to UTF-8)" if best is not None else ""
+        return "", "", f"not UTF-8 text ({not_utf8}), nor UTF-16, GB18030 or Big5{guess}"
+    try:
+        return raw.decode(codec), codec, ""
+    except UnicodeDecodeError as exc:
+        return "", "", f"not UTF-8 text ({not_utf8}), nor {codec.upper()} ({exc.reason} at offset {exc.start})"
+
+
+def decode_article(raw: bytes) -> tuple[str, str, str]:
+    """(text, encoding, "") for a readable article, ("", "", reason) otherwise."""
+    if not raw.strip():
+        return "", "", "empty file"
+    if b"\x00" in raw and not raw.startswith(tuple(b for b, _ in _BOMS)):
+        text, encoding = _utf16_without_bom(raw)
+        if not text:
+            return "", "", "binary file (contains NUL bytes)"
+        reason = ""
+    else:
+        text, encoding, reason = decode_text(raw)
+    if reason:
+        return "", "", reason
     control = sum(1 for ch in text[:4096] if ord(ch) in _CONTROL)
     if control > 0.05 * min(len(text), 4096):
-        return "", "binary file (mostly control characters)"
+        return "", "", "binary file (mostly control characters)"
     if not text.strip():
-        return "", "empty file"
-    return text, ""
+        return "", "", "empty file"
+    return text, encoding, ""
+
+
+def _utf16_without_bom(raw: bytes) -> tuple[str, str]:
+    """(text, encoding) if bytes with NULs are UTF-16 or UTF-32 text that lacks a
+    byte-order mark (the NULs are the high bytes of its ASCII characters), else ("", "")."""
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(raw).best()
+    codec = _ENCODINGS.get(best.encoding, "") if best is not None else ""
+    if not codec.startswith("utf-"):
+        return "", ""
+    try:
+        return raw.decode(codec), codec
+    except UnicodeDecodeError:
+        return "", ""
 
 
 # Header lines of web articles: "发布时间：2019-08-08 来源：中国临安", "日期:2023年3月5日", "原文链接：http…".
@@ -123,7 +253,27 @@ def iso_date(value: str) -> str:
 
 
 def read_metadata(path: Path) -> dict[str, dict[str, str]]:
-    if not path.is_file():
+    """file name → its row of metadata.csv (columns file, title, place, source, date,
+    publisher, url; in any encoding articles may have). A file that cannot be used is an error naming the line."""
+    if not path.exists():
         return {}
-    with path.open(encoding="utf-8", newline="") as handle:
-        return {row["file"]: row for row in csv.DictReader(handle) if row.get("file")}
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise KGError(f"cannot read {path}: {exc.strerror}") from None
+    text, _, reason = decode_text(raw)
+    if reason:
+        raise KGError(f"{path}: {reason}")
+    reader = csv.DictReader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
+    if not reader.fieldnames or "file" not in [f.strip() for f in reader.fieldnames]:
+        raise KGError(f"{path}: the first line must name the columns ({', '.join(METADATA_COLUMNS)}); "
+                      f"found {', '.join(reader.fieldnames or []) or 'nothing'}")
+    rows: dict[str, dict[str, str]] = {}
+    try:
+        for row in reader:
+            row = {(k or "").strip(): (v or "") if isinstance(v, str) else "" for k, v in row.items()}
+            if row.get("file"):
+                rows[row["file"]] = row
+    except csv.Error as exc:
+        raise KGError(f"{path}, line {reader.line_num}: {exc}") from None
+    return rows

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from rdflib import Graph, URIRef
+from rdflib import Graph
 from rdflib.namespace import RDF, SKOS
 
 from .resources import reference_file

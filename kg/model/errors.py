@@ -6,6 +6,17 @@ class KGError(Exception):
     """Root of kg's errors."""
 
 
+class EmptyCorpusError(KGError):
+    """No document of the input folder could be read: building would replace the graph
+    with an empty one."""
+
+    def __init__(self, folder, problems, out_dir) -> None:
+        found = f"{len(problems)} files skipped" if problems else "no .txt files"
+        super().__init__(f"no document to build from in {folder} ({found}); the graph in {out_dir} was left as "
+                         "it was (--allow-empty builds an empty graph)")
+        self.problems = problems
+
+
 class GraphNotBuiltError(KGError):
     def __init__(self, path: str) -> None:
         super().__init__(f"no built graph at {path}: run `kg build` first")

@@ -20,6 +20,7 @@ class Document:
     date: str = ""       # publication date, ISO 8601 to the precision known: 2023-03-05, 2023-03 or 2023
     publisher: str = ""
     url: str = ""
+    encoding: str = "utf-8"       # the file's character encoding, as detected when it was read
 
     @property
     def stem(self) -> str:
@@ -118,6 +119,15 @@ class DocumentExtraction:
     mentions: tuple[Mention, ...]
     relations: tuple[Relation, ...]
     figures: tuple[Figure, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Name:
+    """What resolution reads of a mention: the same name, class and reference key name the
+    same entity, wherever they occur."""
+    text: str
+    label: str
+    ref: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -79,8 +79,10 @@ class RemoteStore:
             url += ("&" if "?" in url else "?") + urlencode(
                 [("default-graph-uri", g) for g in dataset.default] + [("named-graph-uri", g) for g in dataset.named])
         try:
-            media, body = request(url, "POST", text.encode("utf-8"), {
-                "Content-Type": "application/sparql-query; charset=utf-8", "Accept": _ACCEPT}, self.timeout)
+            # URL-encoded POST: every SPARQL 1.1 server takes it (Virtuoso 7.2 does not take a
+            # bare application/sparql-query body), and it has no URL length limit
+            media, body = request(url, "POST", urlencode({"query": text}).encode("ascii"), {
+                "Content-Type": "application/x-www-form-urlencoded; charset=utf-8", "Accept": _ACCEPT}, self.timeout)
         except HTTPFailure as exc:
             if exc.code != 400:
                 raise
@@ -95,6 +97,8 @@ def parse_response(media: str, body: bytes) -> Result:
         if "boolean" in data:
             return Result("ask", [], [], answer=bool(data["boolean"]))
         variables = data["head"].get("vars", [])
+        if variables == ["__ASK_RETVAL"]:   # Virtuoso 7 answers ASK as a one-row SELECT
+            return Result("ask", [], [], answer=data["results"]["bindings"][0]["__ASK_RETVAL"]["value"] == "1")
         rows = [{k: term_from_json(v) for k, v in b.items()} for b in data["results"]["bindings"]]
         return Result("select", variables, rows)
     formats = {"application/n-triples": "nt", "text/turtle": "turtle", "text/plain": "nt"}
