@@ -175,12 +175,24 @@ def place_names(store: Store) -> dict[str, PlaceInfo]:
         iri = str(row["p"])
         if iri not in places or str(row["name"]) < places[iri].name:
             places[iri] = PlaceInfo(iri, str(row["name"]), str(row["cls"]).removeprefix(KG))
-    for row in run(store, "SELECT ?p ?up WHERE { ?p kg:partOf+ ?up }"):
-        place, up = places.get(str(row["p"])), places.get(str(row["up"]))
-        if place is not None and up is not None:
-            place.above.add(up.iri)
-            if up.cls == "City":
-                place.cities.add(up.name)
+    # The direct partOf edges, closed here: not every engine runs a property path with
+    # neither end bound (Virtuoso: "transitive start not given").
+    parents: dict[str, set[str]] = {}
+    for row in run(store, "SELECT ?p ?up WHERE { ?p kg:partOf ?up }"):
+        parents.setdefault(str(row["p"]), set()).add(str(row["up"]))
+    for place in places.values():
+        frontier, seen = list(parents.get(place.iri, ())), set()
+        while frontier:
+            iri = frontier.pop()
+            if iri in seen:
+                continue
+            seen.add(iri)
+            frontier.extend(parents.get(iri, ()))
+            up = places.get(iri)
+            if up is not None:
+                place.above.add(iri)
+                if up.cls == "City":
+                    place.cities.add(up.name)
     return places
 
 
