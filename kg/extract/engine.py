@@ -30,6 +30,7 @@ elements over the sentence) and its `examples`. Elements:
     either: [ELEMENTS, …]  the first alternative that matches
     test: NAME         (no width) a named predicate (kg.extract.predicates) of a role (`of`);
                        `shared: true` lets an enumeration pass whole when one member passes
+                       (`shared: N`: when N members pass, else not at all)
 
 `as: ROLE` binds what an element matched. Matching starts at the first element that can
 be looked up (cue, text, mention, list, gazetteer, tag, quote) and grows outwards: the
@@ -59,7 +60,7 @@ from ..model.records import Mention
 from ..model.vocab import ENTITY_CLASSES, RELATION_PREDICATES
 from . import predicates, spans
 from .lexicon import RULES, cue_list, cue_names
-from .lists import CONJUNCTIONS, count_in, items_before, member_start, split_last
+from .lists import CONJUNCTIONS, count_in, items_before, member_start, split_joined
 from .view import CLAUSE_PUNCTUATION, View
 
 GROUPS: dict[str, frozenset[str]] = {
@@ -121,7 +122,7 @@ class Rule(BaseModel):
     def _tests(cls, tests: list[dict[str, Any]]) -> list[dict[str, Any]]:
         for test in tests:
             if set(test) - {"test", "of", "args", "shared"} or "test" not in test or "of" not in test:
-                raise ValueError(f"a test is {{test: NAME, of: ROLE, args: {{…}}, shared: BOOL}}: {test}")
+                raise ValueError(f"a test is {{test: NAME, of: ROLE, args: {{…}}, shared: BOOL or N}}: {test}")
             compile_element(test)
         return tests
 
@@ -520,7 +521,7 @@ class ItemsElement(Element):
         floor = scene.clause_of(max(pos - 1, 0))[0]
         items = items_before(scene.view, pos, floor, self.industries)
         count = count_in(scene.text[pos:pos + 6])
-        items = split_last(scene.view, items, count)
+        items = split_joined(scene.view, items, count)
         if self.industries:   # 某县|高端装备: the place is not part of the industry
             items = [(next((b for a, b in scene.view.place_spans if a == x and b < y), x), y) for x, y in items]
             items = [(x, y) for x, y in items if y - x >= 2]
@@ -730,7 +731,7 @@ class Test(Element):
     `on`, on the position where it stands."""
     width = False
 
-    def __init__(self, name: str, on: str | None, args: dict[str, Any], shared: bool = False) -> None:
+    def __init__(self, name: str, on: str | None, args: dict[str, Any], shared: int = 0) -> None:
         self.name, self.on, self.args, self.shared = name, on, args, shared
         self.function = predicates.lookup(name, on is not None)
 
@@ -816,7 +817,7 @@ def compile_element(spec: dict[str, Any]) -> Element:
         return Either([Sequence_([compile_element(e) for e in _elements(value)])], optional=True)
     if kind == "either":
         return Either([Sequence_([compile_element(e) for e in _elements(option)]) for option in value])
-    return Test(value, spec.get("of"), spec.get("args") or {}, bool(spec.get("shared", False)))
+    return Test(value, spec.get("of"), spec.get("args") or {}, int(spec.get("shared", 0)))
 
 
 def _elements(value) -> list[dict[str, Any]]:
@@ -875,6 +876,8 @@ class CompiledRule:
             if not kept:
                 return None
             if test.shared:     # an enumeration lists things of one kind
+                if len(kept) < test.shared:
+                    return None
                 kept = values
             if len(kept) != len(values):
                 binds = {**binds, test.on: kept}

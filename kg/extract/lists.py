@@ -57,11 +57,14 @@ def items_before(view: View, tail: int, floor: int, industries: bool = False) ->
     return [(a, b) for a, b in parts if b - a >= 2]
 
 
-def split_last(view: View, parts: list[tuple[int, int]], count: int | None) -> list[tuple[int, int]]:
+def split_joined(view: View, parts: list[tuple[int, int]], count: int | None) -> list[tuple[int, int]]:
     """Split "C和D" in the last member when the list's count says so, when it ends a list
-    of several members, or when both halves read as industries."""
+    of several members, or when both halves read as industries; and in a member before the
+    last when both halves read as industries (新材料、新能源和航空、海洋)."""
     if not parts:
         return parts
+    if count is None or count > len(parts):
+        parts = [half for a, b in parts[:-1] for half in _industry_halves(view, a, b)] + parts[-1:]
     text = view.text
     a, b = parts[-1]
     for conj in CONJUNCTIONS:
@@ -75,6 +78,16 @@ def split_last(view: View, parts: list[tuple[int, int]], count: int | None) -> l
                 industry_like(view, *left) and industry_like(view, *right)):
             return parts[:-1] + [left, right]   # A、B和C: the conjunction joins the last member
     return parts
+
+
+def _industry_halves(view: View, a: int, b: int) -> list[tuple[int, int]]:
+    """A member "C和D" as [C, D] when both read as industries, else as it is ("C及D" is
+    one industry more often than two: 汽车及零部件)."""
+    for conj in ("和", "与"):
+        pos = view.text.find(conj, a, b)
+        if pos > a and industry_like(view, a, pos) and industry_like(view, pos + len(conj), b):
+            return [(a, pos), (pos + len(conj), b)]
+    return [(a, b)]
 
 
 def _whole_industry(view: View, a: int, b: int) -> bool:

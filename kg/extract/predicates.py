@@ -82,6 +82,11 @@ def _known(scene, span, labels=None) -> bool:
     return False
 
 
+def known_industry(scene, span) -> bool:
+    """The span is an industry of the taxonomy."""
+    return _known(scene, span, {"Industry"})
+
+
 def unknown(scene, span) -> bool:
     """The span is not a reference-data name (a place, a taxonomy industry, a programme)."""
     return not _known(scene, span)
@@ -246,6 +251,10 @@ def industry_context(scene, span) -> bool:
     following = view.tokens[nxt] if nxt < len(view.tokens) and view.tokens[nxt].start == span.end else None
     if following is not None and following.text in cue_set("industry_followers") | cue_set("product_words"):
         return True
+    after_next = view.tokens[nxt + 2] if following is not None and nxt + 2 < len(view.tokens) else None
+    if following is not None and following.text in ("、", "和", "及", "与") and after_next is not None \
+            and after_next.text in cue_set("industry_followers"):
+        return True                       # 储能|和|动力|领域: two words that share an industry's head
     short = span.end - span.start < 4     # 电池 in 电池片厂: a short word heads compounds
     if short and following is not None and following.pos in ("n", "nz", "vn", "nw", "s"):
         return False
@@ -361,7 +370,7 @@ def between_branches(scene, pos, same: bool = False) -> bool:
 
 
 ROLE_TESTS: dict[str, Callable] = {f.__name__: f for f in (
-    distinctive, not_counted, not_level_title, not_bare_ending, not_generic, clean, unknown, not_place, no_suffix, length, aligned, own_word, outside_quotes,
+    distinctive, not_counted, not_level_title, not_bare_ending, not_generic, clean, known_industry, unknown, not_place, no_suffix, length, aligned, own_word, outside_quotes,
     named_before_count, in_caption, not_described, not_superlative_before, industry_like_member, named_project, noun_end, company_like, company_name, not_company_like, industry_context,
     ends_with, not_ends_with, modifiers_only, no_industry, short_modifier, place_brand, no_industry_tail, not_place_glued, specific_title, single, slogan_shape, without_cue)}
 POSITION_TESTS: dict[str, Callable] = {f.__name__: f for f in (no_noun_after, not_after_whole, between_branches)}
