@@ -105,6 +105,13 @@ def test_relations_every_relation_quotes_its_sentence():
         assert r.subject.text in quote or r.object.text in quote
 
 
+def test_relations_a_park_named_after_a_county_that_shares_its_name_with_a_township_is_in_the_county():
+    # 龙泉 is a county-level city and, elsewhere in the province, a township: the bare name is the city's
+    found = extract_text("龙泉大力发展汽车空调零部件产业。龙泉经济开发区新增规上企业十家。").relations
+    sites = [r.object for r in found if r.subject.text == "龙泉经济开发区" and r.predicate == "locatedIn"]
+    assert sites and all(site.label == "County" and site.ref == "331181" for site in sites)
+
+
 def test_relations_province_in_a_platform_name_is_no_site_but_a_body_is_there():
     found = relations("今年浙江省加快发展海洋经济。浙江省海洋电子产业基地新增企业30家，省经信厅发布了通知。")
     assert not any(s == "浙江省海洋电子产业基地" and p == "locatedIn" for s, p, _ in found)

@@ -154,14 +154,20 @@ def inner_mentions(ctx: SentenceContext, mention: Mention, labels, named: frozen
     name inside a longer name is no entity of the document otherwise."""
     view = ctx.view
     name = view.text[mention.start:mention.end]
-    found = []
+    by_span: dict[tuple[int, int], list] = {}
     for hit in view.gazetteer.find(name):
         if hit.surface in _COUNTRY_NAMES:
             continue                      # 中国某某网: a national name, not a location
         if hit.entry.label in labels and (hit.start, hit.end) != (0, len(name)) \
                 and (hit.entry.ref in named or hit.surface in named):
-            found.append(view.mention(mention.start + hit.start, mention.start + hit.end, hit.entry.label,
-                                      "reference", 0.9, hit.entry.ref))
+            by_span.setdefault((hit.start, hit.end), []).append(hit)
+    found = []
+    for (start, end), hits in by_span.items():
+        # One name of several places (新昌: a county, and a township elsewhere): the one the
+        # document names by its reference, else the largest (a bare short name is the county's).
+        hit = max(hits, key=lambda h: (h.entry.ref in named, _LEVEL.get(h.entry.label, -1)))
+        found.append(view.mention(mention.start + start, mention.start + end, hit.entry.label,
+                                  "reference", 0.9, hit.entry.ref))
     return found
 
 
