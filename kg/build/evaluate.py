@@ -177,30 +177,23 @@ def _score_entities(doc: str, pred: list[Record], gold: list[Record], report: Re
     gold_keys = [entity_keys(e) for e in gold]
     for label in ENTITY_CLASSES:
         report.entities[label]  # every class appears in the report
-    for entity, keys in zip(pred, pred_keys):
+    _count_entities(doc, pred, pred_keys, gold, gold_keys, "predicted", "false hit", "not in gold", report)
+    _count_entities(doc, gold, gold_keys, pred, pred_keys, "gold", "miss", "not extracted", report)
+
+
+def _count_entities(doc: str, side: list[Record], side_keys: list[set[str]], other: list[Record],
+                    other_keys: list[set[str]], counted: str, error: str, absent: str, report: Report) -> None:
+    """Count one side's entities (predicted or gold) and those the other side matches."""
+    for entity, keys in zip(side, side_keys):
         label = entity.get("class", "")
-        score = report.entities[label]
-        score.predicted += 1
-        report.entities_untyped.predicted += 1
-        typed = any(keys & g and e.get("class") == label for e, g in zip(gold, gold_keys))
-        untyped = any(keys & g for g in gold_keys)
-        score.matched_predicted += typed
-        report.entities_untyped.matched_predicted += untyped
+        typed = any(keys & o and e.get("class") == label for e, o in zip(other, other_keys))
+        untyped = any(keys & o for o in other_keys)
+        for tally, matched in ((report.entities[label], typed), (report.entities_untyped, untyped)):
+            setattr(tally, counted, getattr(tally, counted) + 1)
+            setattr(tally, "matched_" + counted, getattr(tally, "matched_" + counted) + matched)
         if not typed:
-            cause = "wrong class" if untyped else _boundary_or(keys, gold_keys, "not in gold")
-            report.errors.append(ErrorItem(doc, "entity", "false hit", cause, entity))
-    for entity, keys in zip(gold, gold_keys):
-        label = entity.get("class", "")
-        score = report.entities[label]
-        score.gold += 1
-        report.entities_untyped.gold += 1
-        typed = any(keys & p and e.get("class") == label for e, p in zip(pred, pred_keys))
-        untyped = any(keys & p for p in pred_keys)
-        score.matched_gold += typed
-        report.entities_untyped.matched_gold += untyped
-        if not typed:
-            cause = "wrong class" if untyped else _boundary_or(keys, pred_keys, "not extracted")
-            report.errors.append(ErrorItem(doc, "entity", "miss", cause, entity))
+            cause = "wrong class" if untyped else _boundary_or(keys, other_keys, absent)
+            report.errors.append(ErrorItem(doc, "entity", error, cause, entity))
 
 
 def _boundary_or(keys: set[str], others: list[set[str]], default: str) -> str:

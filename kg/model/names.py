@@ -54,25 +54,20 @@ def company_aliases(name: str, places: frozenset[str] = frozenset()) -> list[str
             core = core[len(prefix):]
             break
     forms = [core]
-    stripped = True
-    while stripped:   # 某某集团股份有限公司 → 某某集团 → 某某
-        stripped = False
-        for form in LEGAL_FORMS:
-            if core.endswith(form) and len(core) - len(form) >= 2:
-                core = core[: -len(form)]
-                forms.append(core)
-                stripped = True
-                break
-    stripped = True
-    while stripped:
-        stripped = False
-        for ending in TRADING_ENDINGS:
-            if core.endswith(ending) and len(core) - len(ending) >= 2:
-                core = core[: -len(ending)]
-                forms.append(core)
-                stripped = True
-                break
+    core = _strip_endings(core, LEGAL_FORMS, forms)   # 某某集团股份有限公司 → 某某集团 → 某某
+    _strip_endings(core, TRADING_ENDINGS, forms)
     return [f for f in dict.fromkeys(forms) if f != normalise(name) and len(f) >= 2]
+
+
+def _strip_endings(core: str, endings, forms: list[str]) -> str:
+    """Strip `endings` off `core` while one ends it (leaving two characters at least),
+    adding each shorter form to `forms`; returns the shortest."""
+    while True:
+        ending = next((e for e in endings if core.endswith(e) and len(core) - len(e) >= 2), None)
+        if ending is None:
+            return core
+        core = core[: -len(ending)]
+        forms.append(core)
 
 
 def park_short_forms(name: str) -> list[str]:
