@@ -2,8 +2,6 @@
 contacted, the refusal says where, and what is allowed still works."""
 from __future__ import annotations
 
-import socket
-import threading
 
 import pytest
 from typer.testing import CliRunner
@@ -21,37 +19,6 @@ REFERENCE = "https://w3id.org/zjkg/id/graph/reference"
 @pytest.fixture(scope="module", params=STORES)
 def store(request, graph_dir):
     return open_store(graph_dir, request.param)
-
-
-@pytest.fixture
-def listener():
-    """A local port that records every connection made to it."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(8)
-    server.settimeout(0.2)
-    seen: list[bytes] = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        while not stop.is_set():
-            try:
-                conn, _ = server.accept()
-            except OSError:
-                continue
-            conn.settimeout(1)
-            try:
-                seen.append(conn.recv(4096))
-            except OSError:
-                seen.append(b"")
-            conn.close()
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.getsockname()[1]}/", seen
-    stop.set()
-    thread.join()
-    server.close()
 
 
 @pytest.fixture

@@ -4,10 +4,8 @@ outputs stay well-formed, and the endpoint refuses over HTTP what reaches outsid
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
-import threading
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -99,32 +97,6 @@ def test_hostile_xml_outputs_are_well_formed(server, query, accept):
     status, body = sparql(server, query, accept)
     assert status == 200
     xml.dom.minidom.parseString(body.encode("utf-8"))
-
-
-@pytest.fixture
-def listener():
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(4)
-    server.settimeout(0.2)
-    seen: list[int] = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        while not stop.is_set():
-            try:
-                conn, _ = server.accept()
-                seen.append(1)
-                conn.close()
-            except OSError:
-                continue
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.getsockname()[1]}/", seen
-    stop.set()
-    thread.join()
-    server.close()
 
 
 def test_hostile_queries_over_http_are_400s_and_reach_nothing(server, listener, tmp_path):
