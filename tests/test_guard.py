@@ -114,6 +114,15 @@ def test_guard_tokens_keep_offsets_of_the_text():
     assert check_query("SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }").names_graphs
 
 
+def test_guard_asks_the_store_for_from_graphs_each_time():
+    # the verdict on a text is remembered, but whether the store holds a graph is not part of it
+    query = f"SELECT * FROM <{GRAPH_A}> WHERE {{ ?s ?p ?o }}"
+    assert check_query(query, None, lambda iri: iri == GRAPH_A).from_graphs == [GRAPH_A]
+    with pytest.raises(QueryRefusedError, match="no graph of that name"):
+        check_query(query, None, lambda iri: False)
+    assert check_query(query, None, lambda iri: True).dataset
+
+
 def test_guard_kg_query_exits_2_with_the_position(graph_dir, listener):
     url, seen = listener
     runner = CliRunner()

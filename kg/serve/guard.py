@@ -11,17 +11,20 @@ this module is the first line, not the only one.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Callable, NamedTuple
 from urllib.parse import urljoin
 
 from ..model.errors import QueryRefusedError, QuerySyntaxError
 
 # SPARQL 1.1 terminals, in the order they are tried; everything else is one character.
+# Whitespace and comments are skipped inside each match (one match per token, not
+# three: this scan runs before every query); at the end of the text the token is empty.
 _TOKEN = re.compile(r"""
-    (?P<space>\s+)
-  | (?P<comment>\#[^\n]*)
-  | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
+  (?:\s+|\#[^\n]*)*
+  (?:
+    (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
   | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
   | (?P<var>[?$][\w\u00b7\u0300-\u036f\u203f-\u2040]+)
   | (?P<bnode>_:[\w\u00b7\u0300-\u036f\u203f-\u2040.\-]*[\w\u00b7\u0300-\u036f\u203f-\u2040\-])
@@ -30,14 +33,14 @@ _TOKEN = re.compile(r"""
   | (?P<number>[+-]?(?:\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?))
   | (?P<word>[^\W\d][\w]*)
   | (?P<punct>\^\^|&&|\|\||!=|<=|>=|.)
+  )?
 """, re.VERBOSE | re.DOTALL)
 
 # Keywords that only SPARQL Update has: a query holding one of them is an update.
 UPDATE_KEYWORDS = frozenset({"LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "INSERT", "DELETE", "WITH"})
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):   # a tuple: built several times faster than a dataclass
     kind: str      # iri | pname | var | string | word | punct | number | lang | bnode
     text: str
     start: int     # character offset in the query
@@ -46,12 +49,8 @@ class Token:
 def tokens(sparql: str) -> list[Token]:
     """The query's tokens without whitespace and comments. An unterminated string or IRI
     is left to the engine's parser (its characters come out as punctuation)."""
-    out = []
-    for match in _TOKEN.finditer(sparql):
-        kind = match.lastgroup
-        if kind not in ("space", "comment"):
-            out.append(Token(kind, match.group(), match.start()))
-    return out
+    return [Token(kind, match.group(kind), match.start(kind)) for match in _TOKEN.finditer(sparql)
+            if (kind := match.lastgroup)]
 
 
 def line_column(sparql: str, offset: int) -> tuple[int, int]:
@@ -80,16 +79,23 @@ def token_at(sparql: str, offset: int) -> Token | None:
     return found
 
 
-@dataclass
+@dataclass(frozen=True)
 class QueryReach:
     """What a query reads beyond its default graph."""
-    from_graphs: list[str] = field(default_factory=list)     # FROM
-    from_named: list[str] = field(default_factory=list)      # FROM NAMED
-    names_graphs: bool = False                               # GRAPH, FROM NAMED or FROM
+    sources: tuple[tuple[Token, str | None, bool], ...] = ()   # FROM (NAMED): the IRI's token, the IRI, NAMED
+    names_graphs: bool = False                                  # GRAPH, FROM NAMED or FROM
+
+    @property
+    def from_graphs(self) -> list[str | None]:
+        return [iri for _, iri, named in self.sources if not named]
+
+    @property
+    def from_named(self) -> list[str | None]:
+        return [iri for _, iri, named in self.sources if named]
 
     @property
     def dataset(self) -> bool:
-        return bool(self.from_graphs or self.from_named)
+        return bool(self.sources)
 
 
 @dataclass(frozen=True)
@@ -112,13 +118,35 @@ def check_query(sparql: str, prefixes: dict[str, str] | None = None,
     """Refuse what reaches outside the store (see the module's docstring); say what the
     query reads otherwise. `prefixes` (name → namespace) are those the engine declares
     itself; `has_graph` tells whether the store holds a named graph (None: it holds none)."""
+    reach = _read(sparql, tuple((prefixes or {}).items()))
+    for target, iri, named in reach.sources:
+        if iri is None or has_graph is None or not has_graph(iri):
+            raise _refuse(sparql, target, f"FROM{' NAMED' if named else ''} {target.text} is refused: "
+                                          + _graph_hint(iri, has_graph))
+    return reach
+
+
+@lru_cache(maxsize=64)   # reading costs about as much as Oxigraph answering a small query; named queries recur
+def _read(sparql: str, prefixes: tuple[tuple[str, str], ...]) -> QueryReach:
+    """check_query's part that depends on the text alone: the refusals but FROM's, and the reach."""
     found = tokens(sparql)
-    namespaces = {k.rstrip(":") + ":": str(v) for k, v in (prefixes or {}).items()} | declared_iris(found)
+    namespaces = {k.rstrip(":") + ":": str(v) for k, v in prefixes} | declared_iris(found)
     declared = set(namespaces)
     base = ""
-    reach = QueryReach()
+    sources, names_graphs = [], False
     for i, token in enumerate(found):
-        upper = token.text.upper() if token.kind == "word" else ""
+        if token.kind == "pname":
+            if token.text.split(":", 1)[0] + ":" not in declared:
+                prev = found[i - 1] if i else None
+                if prev is not None and prev.kind == "word" and prev.text.upper() == "PREFIX":
+                    continue
+                line, column = line_column(sparql, token.start)
+                raise QuerySyntaxError(f"unknown prefix {token.text.split(':', 1)[0]}: in {token.text} "
+                                       "(declare it with PREFIX)", line, column)
+            continue
+        if token.kind != "word":   # only keywords and prefixed names matter; most tokens are neither
+            continue
+        upper = token.text.upper()
         following = found[i + 1] if i + 1 < len(found) else None
         if upper == "PREFIX" and following is not None and following.kind == "pname":
             declared.add(following.text.split(":", 1)[0] + ":")
@@ -131,26 +159,15 @@ def check_query(sparql: str, prefixes: dict[str, str] | None = None,
             raise _refuse(sparql, token, f"{upper} is refused: this endpoint is read-only (SPARQL Update, "
                                          "LOAD included, is not accepted)")
         elif upper == "GRAPH":
-            reach.names_graphs = True
+            names_graphs = True
         elif upper == "FROM":
             named = following is not None and following.kind == "word" and following.text.upper() == "NAMED"
             target = found[i + 2] if named and i + 2 < len(found) else following
             if target is None or target.kind not in ("iri", "pname"):
                 continue    # the engine's parser reports it
-            iri = expand(target, namespaces, base)
-            (reach.from_named if named else reach.from_graphs).append(iri)
-            reach.names_graphs = True
-            if iri is None or has_graph is None or not has_graph(iri):
-                raise _refuse(sparql, target, f"FROM{' NAMED' if named else ''} {target.text} is refused: "
-                                              + _graph_hint(iri, has_graph))
-        elif token.kind == "pname" and token.text.split(":", 1)[0] + ":" not in declared:
-            prev = found[i - 1] if i else None
-            if prev is not None and prev.kind == "word" and prev.text.upper() == "PREFIX":
-                continue
-            line, column = line_column(sparql, token.start)
-            raise QuerySyntaxError(f"unknown prefix {token.text.split(':', 1)[0]}: in {token.text} "
-                                   "(declare it with PREFIX)", line, column)
-    return reach
+            sources.append((target, expand(target, namespaces, base), named))
+            names_graphs = True
+    return QueryReach(tuple(sources), names_graphs)
 
 
 def declared_iris(found: list[Token]) -> dict[str, str]:

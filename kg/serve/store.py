@@ -177,9 +177,11 @@ class OxigraphStore:
                dataset: GraphSelection | None = None) -> Stream:
         import pyoxigraph
 
-        text = with_values(sparql, bindings)
         prefixes = engine_prefixes()
-        reach = check_query(text, prefixes, self.has_graph)
+        # The text as given: the bindings are RDF terms we write ourselves (as RdflibStore
+        # passes them), and the guard's verdict on a named query's text is then remembered.
+        reach = check_query(sparql, prefixes, self.has_graph)
+        text = with_values(sparql, bindings)
         options = {}
         if dataset:
             check_selection(dataset, self.has_graph)
