@@ -118,7 +118,8 @@ def check_query(sparql: str, prefixes: dict[str, str] | None = None,
     """Refuse what reaches outside the store (see the module's docstring); say what the
     query reads otherwise. `prefixes` (name → namespace) are those the engine declares
     itself; `has_graph` tells whether the store holds a named graph (None: it holds none)."""
-    reach = _read(sparql, tuple((prefixes or {}).items()))
+    read = _read_remembered if len(sparql) <= _REMEMBERED_LENGTH else _read
+    reach = read(sparql, tuple((prefixes or {}).items()))
     for target, iri, named in reach.sources:
         if iri is None or has_graph is None or not has_graph(iri):
             raise _refuse(sparql, target, f"FROM{' NAMED' if named else ''} {target.text} is refused: "
@@ -126,7 +127,6 @@ def check_query(sparql: str, prefixes: dict[str, str] | None = None,
     return reach
 
 
-@lru_cache(maxsize=64)   # reading costs about as much as Oxigraph answering a small query; named queries recur
 def _read(sparql: str, prefixes: tuple[tuple[str, str], ...]) -> QueryReach:
     """check_query's part that depends on the text alone: the refusals but FROM's, and the reach."""
     found = tokens(sparql)
@@ -168,6 +168,12 @@ def _read(sparql: str, prefixes: tuple[tuple[str, str], ...]) -> QueryReach:
             sources.append((target, expand(target, namespaces, base), named))
             names_graphs = True
     return QueryReach(tuple(sources), names_graphs)
+
+
+# Reading costs about as much as Oxigraph answering a small query, and named queries recur:
+# the last texts read are remembered, short ones only (a body may be a megabyte).
+_REMEMBERED_LENGTH = 16 * 1024
+_read_remembered = lru_cache(maxsize=64)(_read)
 
 
 def declared_iris(found: list[Token]) -> dict[str, str]:
