@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+import os
 import re
 import shutil
 import signal
@@ -195,12 +196,18 @@ def _tree_rss(process) -> int:
     return total
 
 
+# Every build of a bench is stamped with one time (SOURCE_DATE_EPOCH, the reproducible-builds
+# convention), so the builds it compares byte for byte differ in nothing but how they ran.
+_EPOCH = os.environ.get("SOURCE_DATE_EPOCH") or str(int(time.time()))
+
+
 def timed_process(args: list[str]) -> tuple[float, int, str]:
     """Run a command; (seconds, peak memory of its whole process tree in bytes, stdout)."""
     import psutil
 
     started = time.perf_counter()
-    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH", _EPOCH)})
     watched = psutil.Process(process.pid)
     peak = 0
     while process.poll() is None:
