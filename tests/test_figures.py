@@ -49,3 +49,10 @@ def test_figures_quoted_company_speech_is_the_companys():
 def test_figures_threshold_passed_is_not_the_figure():
     found = figures("2022年，湖州数字经济核心产业营收首破800亿元，达856亿元。")
     assert {f[1] for f in found} == {856.0}
+
+
+def test_figures_a_count_of_firms_beside_a_leader_is_the_regions():
+    # 以某某为核心、N家…企业: the firms counted are the cluster's, not the leader's own figure
+    found = figures("走进磁性材料领军企业——远东磁业，车间繁忙。丽水市做强磁性材料，培育以远东磁业为核心、80余家磁性材料企业为重点的企业集群。")
+    assert any(region in ("丽水市", "丽水") and value == 80.0 and unit == "家" for region, value, unit, _, _ in found)
+    assert figures("由远东磁业投资10亿元建设的项目开工。") == set()

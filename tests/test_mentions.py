@@ -144,3 +144,8 @@ def test_mentions_tagger_decodes_exactly_as_the_lac_package():
     sentences = [s.text for s in split_sentences(docs[0])] + ["", "一", "浙江省杭州市余杭区未来科技城。" * 12]
     ours = [[(t.text, t.pos) for t in tokens] for tokens in tagger().tag(sentences)]
     assert ours == [[tuple(pair) for pair in tagged] for tagged in LAC().run(sentences)]
+
+
+def test_mentions_a_firm_named_elsewhere_is_no_industry_where_a_frame_lists_it():
+    found = mentions("走进磁性材料领军企业——远东磁业，车间繁忙。丽水市培育以远东磁业为核心的企业集群。")
+    assert ("远东磁业", "Company") in found and ("远东磁业", "Industry") not in found

@@ -107,9 +107,9 @@ def sentence_figures(ctx: SentenceContext) -> Iterator[Figure]:
         if any(m.label == "Project" and a <= m.start and m.end <= start and "等" not in text[m.end:start]
                for m in ctx.mentions):
             continue                                  # 某某项目总投资50亿元: the project's own (A、B等8个项目: a count)
-        if any(m.label == "Company" and a <= m.start and m.end <= start for m in ctx.mentions) and not any(
-                m.label in ADMIN | {"IndustrialPark"} and a <= m.start and m.end <= start for m in ctx.mentions):
-            continue                                  # 由某某集团投资10亿元: a company's own figure
+        if unit != "家" and any(m.label == "Company" and a <= m.start and m.end <= start for m in ctx.mentions) \
+                and not any(m.label in ADMIN | {"IndustrialPark"} and a <= m.start and m.end <= start for m in ctx.mentions):
+            continue                                  # 由某某集团投资10亿元: a company's own figure (以某某为核心、140家: others)
         subject = ctx.subject_at(start)
         if not subject.stated and _described_firm_before(ctx, a):
             continue                                  # 某某公司是一家…企业，去年营收…: the firm goes on

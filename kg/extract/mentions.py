@@ -144,7 +144,12 @@ def propagate(views: Sequence[View], chosen: dict[int, list[Mention]]) -> None:
             if start in view.token_starts and end in view.token_ends and (name not in bare or _proper_at(view, start, end)):
                 found.append(view.mention(start, end, origin.label, PROPAGATED, min(0.7, origin.confidence), origin.ref))
         if found:
-            chosen[view.index] = select(chosen.get(view.index, []) + found)
+            # A name the document types as an organisation elsewhere is no industry where
+            # only the context made it one (以某某为核心: the firm, not a trade).
+            named = {(m.start, m.end) for m in found if m.label != "Industry"}
+            kept = [m for m in chosen.get(view.index, [])
+                    if not (m.label == "Industry" and not m.ref and (m.start, m.end) in named)]
+            chosen[view.index] = select(kept + found)
 
 
 def _proper_at(view: View, start: int, end: int) -> bool:
