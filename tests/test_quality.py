@@ -20,11 +20,11 @@ def overall(report):
 
 
 def test_quality_holds_on_the_seed_gold(corpus_build):
-    # what the rule engine reaches today (0.855 / 0.76 / 0.865), held against regressions; the
-    # target the issues set (0.86 / 0.75 / 0.87, the hand-written extractor's) is not yet met
+    # what the rule engine reaches today (0.86 / 0.77 / 0.88), held against regressions; the
+    # issues ask for no less than the hand-written extractor's 0.86 / 0.75 / 0.87
     predicted = read_jsonl(corpus_build.files["jsonl"])     # what `kg build` wrote
     entities, relations, observations = overall(score(predicted, read_folder(GOLD)))
-    assert entities.f1 >= 0.85 and relations.f1 >= 0.75 and observations.f1 >= 0.86
+    assert entities.f1 >= 0.855 and relations.f1 >= 0.76 and observations.f1 >= 0.875
 
 
 def test_quality_precision_holds_on_articles_outside_the_seeds():
