@@ -3,7 +3,11 @@ from __future__ import annotations
 
 import hashlib
 import socket
+import subprocess
+import sys
 import time
+from contextlib import contextmanager
+from typing import Iterator
 import urllib.error
 import urllib.request
 
@@ -55,3 +59,19 @@ def wait_for(url: str, process, seconds: float = 60) -> None:
             time.sleep(0.2)
     process.kill()
     pytest.fail(f"{url} did not answer within {seconds} s")
+
+
+@contextmanager
+def kg_serve(*options: str) -> Iterator[str]:
+    """`kg serve OPTIONS` on a free local port, answering /health; yields its base URL and
+    stops it afterwards."""
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "kg.cli", "serve", "--port", str(port), *options],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(base + "/health", process)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-import subprocess
-import sys
 import time
 import urllib.parse
 
@@ -22,7 +20,7 @@ from kg.serve.search import SearchIndex
 from kg.serve.store import open_store
 
 from .conftest import need_built, network_requests
-from .helpers import free_port, wait_for
+from .helpers import kg_serve
 from .test_serve import http
 from .test_viz import LOADED_FONT, need_font
 
@@ -34,16 +32,8 @@ SELECT ?year (COUNT(?obs) AS ?figures) WHERE { ?obs a kg:Observation ; kg:year ?
 
 @pytest.fixture(scope="module")
 def server(corpus_build):
-    build_dir = corpus_build.files["nquads"].parent
-    port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "kg.cli", "serve", "--build", str(build_dir), "--port", str(port),
-                                "--workers", "1"],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    wait_for(base + "/health", process)
-    yield base
-    process.terminate()
-    process.wait(timeout=10)
+    with kg_serve("--build", str(corpus_build.files["nquads"].parent), "--workers", "1") as base:
+        yield base
 
 
 @pytest.fixture

@@ -4,8 +4,6 @@ outputs stay well-formed, and the endpoint refuses over HTTP what reaches outsid
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -13,7 +11,7 @@ import xml.dom.minidom
 
 import pytest
 
-from .helpers import free_port, wait_for
+from .helpers import kg_serve
 
 pytestmark = pytest.mark.slow
 
@@ -47,15 +45,8 @@ def hostile_build(tmp_path_factory):
 @pytest.fixture(scope="module")
 def server(hostile_build):
     """The rdflib store: the one that would fetch FROM URLs if the guard let it."""
-    port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "kg.cli", "serve", "--build", str(hostile_build), "--port",
-                                str(port), "--store", "rdflib", "--timeout", "5"],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    wait_for(base + "/health", process)
-    yield base
-    process.terminate()
-    process.wait(timeout=10)
+    with kg_serve("--build", str(hostile_build), "--store", "rdflib", "--timeout", "5") as base:
+        yield base
 
 
 def http(url: str, data: bytes | None = None, headers: dict | None = None):

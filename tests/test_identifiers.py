@@ -3,8 +3,6 @@ merges and renamed files, aliases that keep resolving, and IRI segments no serve
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -19,7 +17,7 @@ from kg.build.identifiers import Candidate, Identifier, assign
 from kg.model.reference import reference
 from kg.model.vocab import ID, iri_segment
 
-from .helpers import free_port, wait_for
+from .helpers import kg_serve
 
 JINKO_FULL = "晶科能源股份有限公司落户嘉兴市。\n"
 JINKO_SHORT = "嘉兴市引进晶科能源、天合光能等企业。\n"
@@ -161,12 +159,7 @@ def test_a_merged_iri_is_stated_owl_same_as_in_the_graph(tmp_path):
 @pytest.mark.slow
 def test_the_server_redirects_an_alias_to_the_entity(tmp_path):
     result = _merged_build(tmp_path)
-    port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "kg.cli", "serve", "--build", str(result.files["nquads"].parent),
-                                "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for(base + "/health", process)
+    with kg_serve("--build", str(result.files["nquads"].parent)) as base:
 
         class NoRedirect(urllib.request.HTTPRedirectHandler):
             def redirect_request(self, *args, **kwargs):
@@ -179,9 +172,6 @@ def test_the_server_redirects_an_alias_to_the_entity(tmp_path):
         assert moved.value.headers["Location"] == "/id/company/" + urllib.parse.quote("晶科旧名") + "?format=turtle"
         with urllib.request.urlopen(base + "/id/company/" + urllib.parse.quote("晶科全称"), timeout=30) as page:
             assert page.status == 200 and "晶科能源股份有限公司" in page.read().decode("utf-8")
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def test_fact_and_observation_iris_depend_on_the_content_not_the_file_name_or_offsets(tmp_path):

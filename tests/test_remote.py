@@ -25,7 +25,7 @@ from kg.serve.store import open_store
 from kg.serve.viz import summary
 
 from .conftest import CORPUS
-from .helpers import free_port, normalised_rows, wait_for
+from .helpers import free_port, kg_serve, normalised_rows, wait_for
 
 pytestmark = pytest.mark.slow
 PARAMS = {"city": "金华", "industry": "光电", "entity": "水晶光电"}
@@ -158,13 +158,7 @@ def test_remote_errors_are_clear(tmp_path, small_corpus):
 
 
 def test_remote_serve_answers_from_the_server(loaded, oxigraph):
-    port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "kg.cli", "serve", "--endpoint", oxigraph + "/query",
-                                "--port", str(port), "--workers", "1"],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for(base + "/health", process)
+    with kg_serve("--endpoint", oxigraph + "/query", "--workers", "1") as base:
         query = urllib.parse.urlencode({"query": "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?c a "
                                                  "<https://w3id.org/zjkg/ontology#Company> }"})
         request = urllib.request.Request(base + "/sparql?" + query, headers={"Accept": "text/csv"})
@@ -173,6 +167,3 @@ def test_remote_serve_answers_from_the_server(loaded, oxigraph):
         local = open_store(loaded[1], "rdflib").query(
             "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?c a <https://w3id.org/zjkg/ontology#Company> }")
         assert served == str(local.rows[0]["n"]) and int(served) > 10
-    finally:
-        process.terminate()
-        process.wait(timeout=10)

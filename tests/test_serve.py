@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.parse
@@ -15,7 +13,7 @@ from kg.serve.query import run_named
 from kg.serve.store import open_store
 
 from .conftest import network_requests
-from .helpers import free_port, wait_for
+from .helpers import kg_serve
 
 pytestmark = pytest.mark.slow
 
@@ -27,17 +25,10 @@ SELECT ?company ?name WHERE { ?company a kg:Company ; rdfs:label ?name }"""
 @pytest.fixture(scope="module")
 def server(corpus_build):
     build_dir = corpus_build.files["nquads"].parent
-    port = free_port()
     # 5 s: rdflib takes 1.4 s for the size-limit test's query alone, more beside the browser tests
-    process = subprocess.Popen([sys.executable, "-m", "kg.cli", "serve", "--build", str(build_dir), "--port", str(port),
-                                "--timeout", "5", "--max-results", "5000", "--workers", "2",
-                                "--cors", "http://yasgui.example"],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    wait_for(base + "/health", process)
-    yield base, build_dir
-    process.terminate()
-    process.wait(timeout=10)
+    with kg_serve("--build", str(build_dir), "--timeout", "5", "--max-results", "5000", "--workers", "2",
+                  "--cors", "http://yasgui.example") as base:
+        yield base, build_dir
 
 
 def http(url: str, data: bytes | None = None, headers: dict | None = None, method: str | None = None):
