@@ -41,7 +41,15 @@ def engine_prefixes() -> dict[str, str]:
     return {name: str(namespace) for name, namespace in PREFIXES.items()}
 
 
-class RdflibStore:
+class _Streaming:
+    """A store whose results stream; `query` collects them (raising past `limit` rows)."""
+
+    def query(self, sparql: str, bindings: dict[str, Node] | None = None, dataset: GraphSelection | None = None,
+              limit: int | None = None) -> Result:
+        return self.stream(sparql, bindings, dataset).collect(limit)
+
+
+class RdflibStore(_Streaming):
     name = "rdflib"
 
     def __init__(self, dataset: Dataset) -> None:
@@ -67,10 +75,6 @@ class RdflibStore:
             default = self.dataset.default_context.identifier
             self._graphs = frozenset(str(g.identifier) for g in self.dataset.contexts() if g.identifier != default)
         return iri in self._graphs
-
-    def query(self, sparql: str, bindings: dict[str, Node] | None = None, dataset: GraphSelection | None = None,
-              limit: int | None = None) -> Result:
-        return self.stream(sparql, bindings, dataset).collect(limit)
 
     def stream(self, sparql: str, bindings: dict[str, Node] | None = None,
                dataset: GraphSelection | None = None) -> Stream:
@@ -124,7 +128,7 @@ def _rdflib_rows(solutions, variables) -> Iterator[dict[str, Node]]:
 
 
 # ---------------------------------------------------------------------- Oxigraph
-class OxigraphStore:
+class OxigraphStore(_Streaming):
     name = "oxigraph"
 
     def __init__(self, store, named_graphs: Path | None = None) -> None:
@@ -168,10 +172,6 @@ class OxigraphStore:
         import pyoxigraph
 
         return sum(1 for _ in self.store.quads_for_pattern(None, None, None, pyoxigraph.DefaultGraph()))
-
-    def query(self, sparql: str, bindings: dict[str, Node] | None = None, dataset: GraphSelection | None = None,
-              limit: int | None = None) -> Result:
-        return self.stream(sparql, bindings, dataset).collect(limit)
 
     def stream(self, sparql: str, bindings: dict[str, Node] | None = None,
                dataset: GraphSelection | None = None) -> Stream:
