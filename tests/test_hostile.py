@@ -11,7 +11,7 @@ import xml.dom.minidom
 
 import pytest
 
-from .helpers import kg_serve
+from .helpers import fetch, kg_serve
 
 pytestmark = pytest.mark.slow
 
@@ -49,22 +49,13 @@ def server(hostile_build):
         yield base
 
 
-def http(url: str, data: bytes | None = None, headers: dict | None = None):
-    request = urllib.request.Request(url, data=data, headers=headers or {})
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, response.read().decode("utf-8")
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode("utf-8")
-
-
 def sparql(base: str, query: str, accept: str = "application/sparql-results+json", **params):
-    return http(base + "/sparql?" + urllib.parse.urlencode({"query": query, **params}, doseq=True),
+    return fetch(base + "/sparql?" + urllib.parse.urlencode({"query": query, **params}, doseq=True),
                 headers={"Accept": accept})
 
 
 def test_hostile_text_reaches_the_graph_cleaned_of_what_xml_forbids(server):
-    status, body = sparql(server, "SELECT ?q ?start ?end WHERE { ?a kg:quote ?q ; kg:startOffset ?start ; "
+    status, _, body = sparql(server, "SELECT ?q ?start ?end WHERE { ?a kg:quote ?q ; kg:startOffset ?start ; "
                                   "kg:endOffset ?end }")
     rows = json.loads(body)["results"]["bindings"]
     quotes = [r["q"]["value"] for r in rows]
@@ -85,7 +76,7 @@ def test_hostile_text_reaches_the_graph_cleaned_of_what_xml_forbids(server):
     ('CONSTRUCT { <http://x/s> <http://x/p> ?x } WHERE { BIND ("a\\u0001b" AS ?x) }', "application/rdf+xml"),
 ])
 def test_hostile_xml_outputs_are_well_formed(server, query, accept):
-    status, body = sparql(server, query, accept)
+    status, _, body = sparql(server, query, accept)
     assert status == 200
     xml.dom.minidom.parseString(body.encode("utf-8"))
 
@@ -99,28 +90,28 @@ def test_hostile_queries_over_http_are_400s_and_reach_nothing(server, listener, 
                   f"SELECT * FROM NAMED <{secret.as_uri()}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}",
                   f"SELECT * FROM <{secret.as_uri()}> WHERE {{ ?s ?p ?o }}",
                   "SELECT * FROM <https://w3id.org/zjkg/id/graph/none> WHERE { ?s ?p ?o }"):
-        status, body = sparql(server, query)
+        status, _, body = sparql(server, query)
         assert status == 400 and "refused" in body and "top-secret" not in body, (query, body)
-    status, body = sparql(server, "ASK { ?s ?p ?o }", **{"default-graph-uri": secret.as_uri()})
+    status, _, body = sparql(server, "ASK { ?s ?p ?o }", **{"default-graph-uri": secret.as_uri()})
     assert status == 400 and "default-graph-uri" in body
     assert seen == []
 
 
 def test_hostile_protocol_cases_over_http(server):
     reference = "https://w3id.org/zjkg/id/graph/reference"
-    everything = json.loads(sparql(server, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")[1])
+    everything = json.loads(sparql(server, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")[2])
     only_reference = json.loads(sparql(server, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
-                                       **{"default-graph-uri": reference})[1])
+                                       **{"default-graph-uri": reference})[2])
     count = lambda data: int(data["results"]["bindings"][0]["n"]["value"])   # noqa: E731
     assert 0 < count(only_reference) < count(everything)
     two = urllib.parse.urlencode([("query", "ASK {}"), ("query", "SELECT * {}")])
-    assert http(server + "/sparql?" + two)[0] == 400
+    assert fetch(server + "/sparql?" + two)[0] == 400
     utf16 = 'SELECT ?n WHERE { ?d schema:name ?n FILTER (CONTAINS(?n, "onerror")) }'.encode("utf-16")
-    status, body = http(server + "/sparql", utf16, {"Content-Type": "application/sparql-query; charset=utf-16",
+    status, _, body = fetch(server + "/sparql", utf16, {"Content-Type": "application/sparql-query; charset=utf-16",
                                                    "Accept": "application/sparql-results+json"})
     assert status == 200 and "kgPwned=4" in body
-    assert http(server + "/sparql", b"ASK { \xff }", {"Content-Type": "application/sparql-query"})[0] == 400
-    assert http(server + "/sparql?query=ASK%20%7B%FF%7D")[0] == 400
+    assert fetch(server + "/sparql", b"ASK { \xff }", {"Content-Type": "application/sparql-query"})[0] == 400
+    assert fetch(server + "/sparql?query=ASK%20%7B%FF%7D")[0] == 400
 
 
 def test_hostile_entity_paths_decode_once_and_bad_ones_are_400_or_404(server):
@@ -128,21 +119,21 @@ def test_hostile_entity_paths_decode_once_and_bad_ones_are_400_or_404(server):
     from kg.serve.markup import local_link
 
     doc = str(document_iri(DOC))      # id/doc/~22~3Cimg~20src=x~20onerror=… (iri_segment: no '%' in IRIs)
-    status, body = http(server + local_link(doc), headers={"Accept": "text/html"})
+    status, _, body = fetch(server + local_link(doc), headers={"Accept": "text/html"})
     assert status == 200 and "kgPwned=4" in body and "<img src=x" not in body
-    status, body = http(server + local_link(doc) + "?format=turtle")
+    status, _, body = fetch(server + local_link(doc) + "?format=turtle")
     assert status == 200 and "kgPwned=4" in body
     # decoded once, %22 stays %22 (an IRI holds no '"'): a graph IRI that does not exist, so 404
-    assert http(server + "/id/doc/%22%3Cimg%20src=x%20onerror=window.kgPwned=4%3E%22",
+    assert fetch(server + "/id/doc/%22%3Cimg%20src=x%20onerror=window.kgPwned=4%3E%22",
                 headers={"Accept": "text/html"})[0] == 404
-    assert http(server + "/id/%00", headers={"Accept": "text/html"})[0] == 404
-    assert http(server + "/id/%FF", headers={"Accept": "text/html"})[0] == 400
-    assert http(server + "/id/company/x?format=bogus")[0] == 400
-    assert http(server + "/api/named/no-such-query")[0] == 404
-    assert http(server + "/api/named/evidence?entity=" + urllib.parse.quote("http://x y"))[0] == 400
-    assert http(server + "/api/named/companies-of-chain?industry=" + urllib.parse.quote("不存在的产业"))[0] == 404
+    assert fetch(server + "/id/%00", headers={"Accept": "text/html"})[0] == 404
+    assert fetch(server + "/id/%FF", headers={"Accept": "text/html"})[0] == 400
+    assert fetch(server + "/id/company/x?format=bogus")[0] == 400
+    assert fetch(server + "/api/named/no-such-query")[0] == 404
+    assert fetch(server + "/api/named/evidence?entity=" + urllib.parse.quote("http://x y"))[0] == 400
+    assert fetch(server + "/api/named/companies-of-chain?industry=" + urllib.parse.quote("不存在的产业"))[0] == 404
     for i in range(3):    # unknown cities are not drawn, so not cached
-        assert http(server + "/map?city=" + urllib.parse.quote(f"http://x/{i}"))[0] == 404
+        assert fetch(server + "/map?city=" + urllib.parse.quote(f"http://x/{i}"))[0] == 404
 
 
 @pytest.mark.browser

@@ -15,7 +15,7 @@ from fastapi.responses import PlainTextResponse
 
 from kg.serve.limits import Limits, protect, protocol_for
 
-from .helpers import free_port
+from .helpers import fetch, free_port
 
 LIMITS = Limits(bound_host="127.0.0.1", head_timeout=0.5, body_timeout=0.5, max_url=4096, max_head=8192,
                 max_body=10_000, cors_origins=("http://yasgui.example",))
@@ -44,31 +44,23 @@ def base():
     thread.join(timeout=10)
 
 
-def status(url: str, data: bytes | None = None, headers: dict | None = None) -> tuple[int, str]:
-    try:
-        with urllib.request.urlopen(urllib.request.Request(url, data=data, headers=headers or {}), timeout=20) as r:
-            return r.status, r.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode()
-
-
 def test_limits_long_url_is_a_414_not_a_reset(base):
     url, _ = base
-    code, body = status(url + "/echo?query=" + "x" * 1_000_000)
+    code, _, body = fetch(url + "/echo?query=" + "x" * 1_000_000)
     assert code == 414 and "POST long queries" in body
-    assert status(url + "/echo?q=short")[0] == 200
+    assert fetch(url + "/echo?q=short")[0] == 200
 
 
 def test_limits_large_head_is_a_431(base):
     url, _ = base
-    code, _ = status(url + "/echo", headers={f"X-Filler-{i}": "y" * 1000 for i in range(20)})
+    code, _, _ = fetch(url + "/echo", headers={f"X-Filler-{i}": "y" * 1000 for i in range(20)})
     assert code == 431
 
 
 def test_limits_body_size(base):
     url, _ = base
-    assert status(url + "/echo", b"a" * 9_000)[1].startswith("9000 ")
-    code, body = status(url + "/echo", b"a" * 400_000)
+    assert fetch(url + "/echo", b"a" * 9_000)[2].startswith("9000 ")
+    code, _, body = fetch(url + "/echo", b"a" * 400_000)
     assert code == 413 and "10,000 bytes" in body
 
 
@@ -93,7 +85,7 @@ def test_limits_many_idle_connections_do_not_stop_a_client(base):
     url, port = base
     idle = [socket.create_connection(("127.0.0.1", port)) for _ in range(300)]
     try:
-        assert status(url + "/echo")[0] == 200
+        assert fetch(url + "/echo")[0] == 200
     finally:
         for s in idle:
             s.close()
@@ -108,8 +100,8 @@ def test_limits_host_header_and_utf8(base):
     conn.request("GET", "/echo", headers={"Host": "localhost:%d" % port})
     assert conn.getresponse().status == 200
     conn.close()
-    assert status(url + "/echo/%FF")[0] == 400
-    assert status(url + "/echo?q=%E6%99%B6")[0] == 200
+    assert fetch(url + "/echo/%FF")[0] == 400
+    assert fetch(url + "/echo?q=%E6%99%B6")[0] == 200
 
 
 def test_limits_cors_only_for_given_origins(base):

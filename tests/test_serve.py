@@ -13,7 +13,7 @@ from kg.serve.query import run_named
 from kg.serve.store import open_store
 
 from .conftest import network_requests
-from .helpers import kg_serve
+from .helpers import fetch, kg_serve
 
 pytestmark = pytest.mark.slow
 
@@ -31,18 +31,9 @@ def server(corpus_build):
         yield base, build_dir
 
 
-def http(url: str, data: bytes | None = None, headers: dict | None = None, method: str | None = None):
-    request = urllib.request.Request(url, data=data, headers=headers or {}, method=method)
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, response.headers.get("Content-Type", ""), response.read().decode("utf-8")
-    except urllib.error.HTTPError as error:
-        return error.code, error.headers.get("Content-Type", ""), error.read().decode("utf-8")
-
-
 def ask(base: str, query: str, headers: dict | None = None):
     """GET the query from the endpoint: (status, media type, body)."""
-    return http(base + "/sparql?" + urllib.parse.urlencode({"query": query}), headers=headers)
+    return fetch(base + "/sparql?" + urllib.parse.urlencode({"query": query}), headers=headers)
 
 
 def test_serve_sparqlwrapper_gets_the_rows_kg_query_gets(server):
@@ -59,7 +50,7 @@ def test_serve_sparqlwrapper_gets_the_rows_kg_query_gets(server):
 
 def test_serve_named_query_matches_kg_query(server):
     base, build_dir = server
-    status, _, body = http(base + "/api/named/city-chains?city=" + urllib.parse.quote("金华"),
+    status, _, body = fetch(base + "/api/named/city-chains?city=" + urllib.parse.quote("金华"),
                            headers={"Accept": "application/sparql-results+json"})
     remote = {b["industryName"]["value"] for b in json.loads(body)["results"]["bindings"]}
     local = {str(r["industryName"]) for r in run_named(open_store(build_dir), "city-chains", {"city": "金华"}).rows}
@@ -78,7 +69,7 @@ def test_serve_results_by_content_negotiation(server, accept, marker):
         if method == "GET":
             status, media, body = ask(base, COMPANIES, {"Accept": accept})
         else:
-            status, media, body = http(base + "/sparql", COMPANIES.encode(), method="POST",
+            status, media, body = fetch(base + "/sparql", COMPANIES.encode(), method="POST",
                                        headers={"Accept": accept, "Content-Type": "application/sparql-query"})
         assert status == 200 and media.startswith(accept) and marker in body
 
@@ -86,7 +77,7 @@ def test_serve_results_by_content_negotiation(server, accept, marker):
 def test_serve_construct_as_turtle_and_json_ld(server):
     base, _ = server
     query = "CONSTRUCT { ?s a ?c } WHERE { ?s a ?c } LIMIT 5"
-    status, media, body = http(base + "/sparql", urllib.parse.urlencode({"query": query}).encode(),
+    status, media, body = fetch(base + "/sparql", urllib.parse.urlencode({"query": query}).encode(),
                                headers={"Accept": "text/turtle", "Content-Type": "application/x-www-form-urlencoded"})
     assert status == 200 and media.startswith("text/turtle") and " a " in body
     status, media, body = ask(base, query, {"Accept": "application/ld+json"})
@@ -96,12 +87,12 @@ def test_serve_construct_as_turtle_and_json_ld(server):
 def test_serve_refuses_updates_and_writes(server):
     base, _ = server
     update = "INSERT DATA { <http://x/a> <http://x/b> <http://x/c> }"
-    assert http(base + "/sparql", update.encode(), {"Content-Type": "application/sparql-update"}, "POST")[0] == 403
+    assert fetch(base + "/sparql", update.encode(), {"Content-Type": "application/sparql-update"}, "POST")[0] == 403
     form = urllib.parse.urlencode({"update": update}).encode()
-    status, _, body = http(base + "/sparql", form, {"Content-Type": "application/x-www-form-urlencoded"}, "POST")
+    status, _, body = fetch(base + "/sparql", form, {"Content-Type": "application/x-www-form-urlencoded"}, "POST")
     assert status == 403 and "read-only" in body
-    assert http(base + "/sparql", b"", method="PUT")[0] == 405
-    assert http(base + "/store?default", b"<a:b> <a:c> <a:d> .", {"Content-Type": "text/turtle"}, "PUT")[0] == 405
+    assert fetch(base + "/sparql", b"", method="PUT")[0] == 405
+    assert fetch(base + "/store?default", b"<a:b> <a:c> <a:d> .", {"Content-Type": "text/turtle"}, "PUT")[0] == 405
     # nothing was written
     status, _, body = ask(base, "ASK { <http://x/a> ?p ?o }", {"Accept": "application/sparql-results+json"})
     assert json.loads(body)["boolean"] is False
@@ -109,7 +100,7 @@ def test_serve_refuses_updates_and_writes(server):
 
 def test_serve_answers_cross_origin_only_for_the_origins_given_with_cors(server):
     base, _ = server
-    status, _, _ = http(base + "/sparql", method="OPTIONS", headers={
+    status, _, _ = fetch(base + "/sparql", method="OPTIONS", headers={
         "Origin": "http://yasgui.example", "Access-Control-Request-Method": "POST",
         "Access-Control-Request-Headers": "content-type"})
     assert status == 200
@@ -147,21 +138,21 @@ def test_serve_result_size_limit(server):
 def test_serve_entity_page_and_its_rdf(server):
     base, _ = server
     path = "/id/company/" + urllib.parse.quote("晶科")   # minted from its shortest name
-    status, media, body = http(base + path, headers={"Accept": "text/html"})
+    status, media, body = fetch(base + path, headers={"Accept": "text/html"})
     assert status == 200 and "text/html" in media
     assert "<q>" in body and "/id/doc/000_e2287a8c5824cdbc" in body and "/id/industry/smart-pv" in body
-    status, media, body = http(base + path, headers={"Accept": "text/turtle"})
+    status, media, body = fetch(base + path, headers={"Accept": "text/turtle"})
     assert status == 200 and media.startswith("text/turtle") and "kg:Assertion" in body
-    assert http(base + "/id/company/" + urllib.parse.quote("没有这家公司"), headers={"Accept": "text/html"})[0] == 404
+    assert fetch(base + "/id/company/" + urllib.parse.quote("没有这家公司"), headers={"Accept": "text/html"})[0] == 404
 
 
 def test_serve_draws_the_map_and_its_city_part(server):
     base, _ = server
-    status, media, whole = http(base + "/map")
+    status, media, whole = fetch(base + "/map")
     assert status == 200 and "text/html" in media and "vis.Network" in whole and "<script src=\"http" not in whole
-    status, _, city = http(base + "/map?city=" + urllib.parse.quote("衢州"))
+    status, _, city = fetch(base + "/map?city=" + urllib.parse.quote("衢州"))
     assert status == 200 and 0 < len(city) < len(whole)
-    status, _, body = http(base + "/map?city=" + urllib.parse.quote("不存在市"))
+    status, _, body = fetch(base + "/map?city=" + urllib.parse.quote("不存在市"))
     assert status == 404 and "不存在市" in body
 
 
