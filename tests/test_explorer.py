@@ -20,8 +20,7 @@ from kg.serve.search import SearchIndex
 from kg.serve.store import open_store
 
 from .conftest import need_built, network_requests
-from .helpers import kg_serve
-from .test_serve import http
+from .helpers import fetch, kg_serve
 from .test_viz import LOADED_FONT, need_font
 
 pytestmark = pytest.mark.slow
@@ -132,36 +131,36 @@ def test_explorer_query_page_falls_back_to_a_textarea_and_says_why(graph_dir, mo
 
 
 def test_explorer_entity_page_groups_facts_with_labels_and_document_titles(server):
-    status, _, body = http(server + "/id/company/" + urllib.parse.quote("晶科"), headers={"Accept": "text/html"})
+    status, _, body = fetch(server + "/id/company/" + urllib.parse.quote("晶科"), headers={"Accept": "text/html"})
     assert status == 200
     assert 'data-relation="kg:leadsChain"' in body and "链主/龙头 · leads chain" in body
     assert "位于 · located in" in body and "locatedIn</td>" not in body
     # the document by its title, linking to its page
     assert "金华：构筑新优势，领跑新赛道" in body and 'href="/id/doc/000_e2287a8c5824cdbc"' in body
-    status, _, doc = http(server + "/id/doc/000_e2287a8c5824cdbc", headers={"Accept": "text/html"})
+    status, _, doc = fetch(server + "/id/doc/000_e2287a8c5824cdbc", headers={"Accept": "text/html"})
     assert status == 200 and "Facts (0)" not in doc and "晶科能源" in doc
     facts = int(doc.split("事实 Facts (")[1].split(")")[0])
     assert facts > 50 and doc.count('class="evidence"') == facts
 
 
 def test_explorer_place_page_groups_by_chain_and_links_here(server):
-    status, _, body = http(server + "/id/place/330700", headers={"Accept": "text/html"})
+    status, _, body = fetch(server + "/id/place/330700", headers={"Accept": "text/html"})
     assert status == 200 and 'id="chains"' in body
     chains = body.split('id="chains"')[1].split('id="statements"')[0]
     assert "智能光伏" in chains and "★" in chains and "晶科能源" in chains
-    status, _, links = http(server + "/links/place/330700")
+    status, _, links = fetch(server + "/links/place/330700")
     assert status == 200 and "位于 · located in" in links and "晶科能源" in links
-    assert http(server + "/id/place/330700?format=turtle")[1].startswith("text/turtle")
+    assert fetch(server + "/id/place/330700?format=turtle")[1].startswith("text/turtle")
 
 
 def test_explorer_an_iri_that_is_not_one_is_refused_and_never_queried(server):
     # Paths are decoded once: an IRI's own %3E stays %3E, so these name IRIs the graph lacks
     for path in ("/id/company/x%3E%20%3Fp%20%3Fo%20%7D", "/links/company/x%3E%7B"):
-        status, _, body = http(server + path, headers={"Accept": "text/html"})
+        status, _, body = fetch(server + path, headers={"Accept": "text/html"})
         assert status == 404 and "Not found" in body
     # what no IRI can hold (a bare > or {, bytes that are not UTF-8) is refused before any query
     for path in ("/id/company/x>%20%3Fp%20%3Fo%20}", "/links/company/x>{", "/id/%FF", "/links/%FF"):
-        status, _, body = http(server + path, headers={"Accept": "text/html"})
+        status, _, body = fetch(server + path, headers={"Accept": "text/html"})
         assert status == 400, path
 
 
@@ -187,18 +186,18 @@ def test_explorer_pages_have_the_endpoints_protections(server):
 
 def test_explorer_assets_are_served_from_the_package(server):
     need_built(assets.EDITOR_BUNDLE.is_file() and assets.font_installed(), "the front end")
-    status, media, editor = http(server + "/static/build/editor.js")
+    status, media, editor = fetch(server + "/static/build/editor.js")
     assert status == 200 and "javascript" in media and "KGEditor" in editor
-    status, _, css = http(server + "/static/fonts.css")
+    status, _, css = fetch(server + "/static/fonts.css")
     assert status == 200 and "@font-face" in css and "url(/static/build/fonts/" in css and "//" not in css.split("url(")[1][:3]
-    assert http(server + "/static/vis-network.min.js")[0] == 200
-    assert http(server + "/static/nothing.js")[0] == 404
+    assert fetch(server + "/static/vis-network.min.js")[0] == 200
+    assert fetch(server + "/static/nothing.js")[0] == 404
 
 
 def test_explorer_search_api_and_page(server):
-    status, media, body = http(server + "/api/search?q=jinhua")
+    status, media, body = fetch(server + "/api/search?q=jinhua")
     assert status == 200 and media.startswith("application/json") and '"金华市"' in body
-    status, _, page = http(server + "/search?q=" + urllib.parse.quote("晶科"))
+    status, _, page = fetch(server + "/search?q=" + urllib.parse.quote("晶科"))
     assert status == 200 and 'href="/id/company/%E6%99%B6%E7%A7%91"' in page
 
 
