@@ -244,6 +244,11 @@ class Element:
         """(start, end, binds) of each place the element matches: for anchors."""
         raise NotImplementedError
 
+    def possible(self, scene: Scene) -> bool:
+        """False only if the element can match nowhere in the sentence (a cheap first look,
+        so that a rule is not tried on a sentence without, say, any of its cue words)."""
+        return True
+
     def bind(self, binds: Binds, *values: Span) -> Binds:
         if self.role is None:
             return binds
@@ -281,6 +286,11 @@ class Words(Element):
         if self.cue:
             return scene.cue_starts(self.cue, pos)
         return sorted({pos - len(w) for w in self.words if pos >= len(w) and scene.text.endswith(w, 0, pos)})
+
+    def possible(self, scene):
+        if self.cue:
+            return bool(scene._cue_index(self.cue)[0])
+        return any(w in scene.text for w in self.words)
 
     def forward(self, scene, pos, binds):
         for end in self._ends(scene, pos):
@@ -320,6 +330,9 @@ class MentionElement(Element):
     def __init__(self, role: str | None, labels: frozenset[str]) -> None:
         self.role, self.labels = role, labels
 
+    def possible(self, scene):
+        return any(m.label in self.labels for m in scene.mentions)
+
     def forward(self, scene, pos, binds):
         for m in scene.mentions_from(pos, self.labels):
             yield m.end, self.bind(binds, Span(m.start, m.end, m))
@@ -340,6 +353,8 @@ class ListElement(Element):
 
     def __init__(self, role: str | None, labels: frozenset[str], least: int = 1) -> None:
         self.role, self.labels, self.least = role, labels, least
+
+    possible = MentionElement.possible
 
     def _run(self, scene: Scene, first: Mention, step: int) -> list[Mention]:
         text = scene.text
@@ -412,6 +427,9 @@ class GazetteerElement(Element):
     def __init__(self, role: str | None, labels: frozenset[str]) -> None:
         self.role, self.labels = role, labels
 
+    def possible(self, scene):
+        return any(hit.entry.label in self.labels for hit in scene.view.hits)
+
     def _span(self, hit) -> Span:
         return Span(hit.start, hit.end, ref=hit.entry.ref, label=hit.entry.label)
 
@@ -436,6 +454,9 @@ class TagElement(Element):
 
     def __init__(self, role: str | None, tags: frozenset[str]) -> None:
         self.role, self.tags = role, tags
+
+    def possible(self, scene):
+        return any(t.pos in self.tags for t in scene.view.tokens)
 
     def forward(self, scene, pos, binds):
         for t in scene.view.tokens:
@@ -846,6 +867,8 @@ class CompiledRule:
 
     def matches(self, scene: Scene) -> Iterator[Match]:
         """One match per start of the anchor: the first that satisfies every element and test."""
+        if not all(e.possible(scene) for e in self.elements):
+            return
         done: set[int] = set()
         for a, b, binds in self.elements[self.anchor].occurrences(scene):
             if a in done:
