@@ -70,6 +70,11 @@ def _reference_facts() -> dict[str, tuple[ox.Triple, ...]]:
     return {iri: tuple(triples) for iri, triples in facts.items()}
 
 
+def prepare_validation() -> None:
+    """Load the shapes, the ontology's axioms and the reference facts (before a build's first document)."""
+    _compiled_shapes(), ontology_axioms(), _reference_facts()
+
+
 def document_data(triples: Sequence[ox.Triple]) -> list[ox.Triple]:
     """A document's triples plus the reference facts about the entities it points to and
     their administrative parents (so a partOf cycle through the reference data shows)."""
