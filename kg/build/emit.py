@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import hashlib
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
+
+import pyoxigraph as ox
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
@@ -67,21 +69,60 @@ def new_graph() -> Graph:
     return graph
 
 
-def document_graph(resolved: ResolvedDocument, entities: dict[str, Entity], min_confidence: float = 0.0) -> Graph:
-    g = new_graph()
+# ---------------------------------------------------------------------- a document's graph
+# Made straight as pyoxigraph terms, which the shapes and the serialisers take as they are:
+# building an rdflib graph first and converting it cost as much as the rest of the stage.
+@lru_cache(maxsize=1 << 16)   # the vocabulary and the entities recur in every document
+def _n(iri: str) -> ox.NamedNode:
+    return ox.NamedNode(str(iri))
+
+
+def _zh(text: str) -> ox.Literal:
+    return ox.Literal(xml_text(text), language="zh")
+
+
+def _typed(lexical: str, datatype: URIRef) -> ox.Literal:
+    return ox.Literal(lexical, datatype=_n(datatype))
+
+
+@lru_cache(maxsize=1 << 12)
+def _decimal(value: Decimal) -> ox.Literal:
+    """xsd:decimal in rdflib's lexical form (1E+2 → 100), as every graph of kg writes it."""
+    return _typed(str(Literal(value, datatype=XSD.decimal)), XSD.decimal)
+
+
+class _Triples:
+    """A graph being made: each triple once, in the order first added."""
+
+    def __init__(self) -> None:
+        self._triples: dict[ox.Triple, None] = {}
+
+    def add(self, s: ox.NamedNode, p: URIRef, o) -> None:
+        self._triples[ox.Triple(s, _n(p), o)] = None
+
+    def __iter__(self):
+        return iter(self._triples)
+
+    def __len__(self) -> int:
+        return len(self._triples)
+
+
+def document_triples(resolved: ResolvedDocument, entities: dict[str, Entity],
+                     min_confidence: float = 0.0) -> list[ox.Triple]:
+    g = _Triples()
     doc = resolved.document
-    node = document_iri(doc.name)
-    g.add((node, RDF.type, KG.Document))
-    g.add((node, SCHEMA.name, Literal(doc.name)))
-    g.add((node, KG.contentHash, Literal(doc.content_hash)))
+    node = _n(document_iri(doc.name))
+    g.add(node, RDF.type, _n(KG.Document))
+    g.add(node, SCHEMA.name, ox.Literal(doc.name))
+    g.add(node, KG.contentHash, ox.Literal(doc.content_hash))
     if doc.title:
-        g.add((node, DCTERMS.title, Literal(xml_text(doc.title), lang="zh")))
+        g.add(node, DCTERMS.title, _zh(doc.title))
     if doc.source:
-        g.add((node, DCTERMS.source, Literal(doc.source)))
+        g.add(node, DCTERMS.source, ox.Literal(doc.source))
     facts = [f for f in resolved.facts if f.confidence >= min_confidence]
     observations = [o for o in resolved.observations if o.confidence >= min_confidence]
     _add_sources(g, node, doc, resolved.observations)
-    date = date_literal(doc.date) if doc.date else None
+    date = _date(doc.date) if doc.date else None
     used = set(resolved.entities) | {f.subject for f in facts} | {f.object for f in facts} | \
         {o.region for o in observations} | {o.industry for o in observations if o.industry}
     for iri in sorted(used):
@@ -91,12 +132,12 @@ def document_graph(resolved: ResolvedDocument, entities: dict[str, Entity], min_
     for name in doc.about:
         place = _place_named(name)
         if place:
-            g.add((node, SCHEMA.about, URIRef(place)))
+            g.add(node, SCHEMA.about, _n(place))
     for fact in facts:
         _add_fact(g, fact, node, doc.content_hash, date)
     for observation in observations:
         _add_observation(g, observation, node, doc.content_hash, date)
-    return g
+    return list(g)
 
 
 def date_literal(iso: str) -> Literal:
@@ -107,22 +148,27 @@ def date_literal(iso: str) -> Literal:
     return Literal(iso, datatype=datatype)
 
 
-def _add_sources(g: Graph, node: URIRef, doc, observations) -> None:
+def _date(iso: str) -> ox.Literal:
+    literal = date_literal(iso)
+    return _typed(str(literal), literal.datatype)
+
+
+def _add_sources(g: _Triples, node: ox.NamedNode, doc, observations) -> None:
     """The document as a source (Dublin Core, PROV, schema.org): publisher, date, URL; for an
     undated one, the year it cannot be older than (the latest year it reports a figure reached)."""
     if doc.publisher:
-        publisher = URIRef(ID["publisher/" + iri_segment(doc.publisher)])
-        g.add((node, DCTERMS.publisher, publisher))
-        g.add((publisher, RDF.type, PROV.Organization))
-        g.add((publisher, RDFS.label, Literal(xml_text(doc.publisher), lang="zh")))
+        publisher = _n(ID["publisher/" + iri_segment(doc.publisher)])
+        g.add(node, DCTERMS.publisher, publisher)
+        g.add(publisher, RDF.type, _n(PROV.Organization))
+        g.add(publisher, RDFS.label, _zh(doc.publisher))
     if doc.url:
-        g.add((node, SCHEMA.url, Literal(xml_text(doc.url), datatype=XSD.anyURI)))
+        g.add(node, SCHEMA.url, _typed(xml_text(doc.url), XSD.anyURI))
     if doc.date:
-        g.add((node, DCTERMS.issued, date_literal(doc.date)))
+        g.add(node, DCTERMS.issued, _date(doc.date))
         return
     reached = [o.year for o in observations if not o.target and o.year is not None]
     if reached:
-        g.add((node, KG.notBefore, Literal(f"{max(reached):04d}", datatype=XSD.gYear)))
+        g.add(node, KG.notBefore, _typed(f"{max(reached):04d}", XSD.gYear))
 
 
 def _place_named(name: str) -> str:
@@ -132,51 +178,51 @@ def _place_named(name: str) -> str:
     return ""
 
 
-def _declare(g: Graph, entity: Entity, doc: URIRef, mentioned: bool) -> None:
-    node = URIRef(entity.iri)
-    g.add((node, RDF.type, class_iri(entity.label)))
-    g.add((node, RDFS.label, Literal(xml_text(entity.name), lang="zh")))
+def _declare(g: _Triples, entity: Entity, doc: ox.NamedNode, mentioned: bool) -> None:
+    node = _n(entity.iri)
+    g.add(node, RDF.type, _n(class_iri(entity.label)))
+    g.add(node, RDFS.label, _zh(entity.name))
     for name in sorted(entity.names - {entity.name}):
-        g.add((node, SKOS.altLabel, Literal(xml_text(name), lang="zh")))
+        g.add(node, SKOS.altLabel, _zh(name))
     if mentioned:
-        g.add((node, KG.mentionedIn, doc))
+        g.add(node, KG.mentionedIn, doc)
     for alias in sorted(entity.aliases):
-        g.add((URIRef(alias), OWL.sameAs, node))
+        g.add(_n(alias), OWL.sameAs, node)
     if entity.label == "Industry" and not entity.ref:
         # An industry the taxonomy lacks: a concept of its own scheme, under the one it names.
-        g.add((node, SKOS.prefLabel, Literal(xml_text(entity.name), lang="zh")))
-        g.add((node, SKOS.inScheme, EXTRACTED_INDUSTRY_SCHEME))
+        g.add(node, SKOS.prefLabel, _zh(entity.name))
+        g.add(node, SKOS.inScheme, _n(EXTRACTED_INDUSTRY_SCHEME))
         for broader in entity.broader:
-            g.add((node, SKOS.broader, URIRef(broader)))
+            g.add(node, SKOS.broader, _n(broader))
 
 
-def _declare_period(g: Graph, year: int | None) -> None:
-    node = period_iri(year)
-    g.add((node, RDF.type, KG.Period))
+def _declare_period(g: _Triples, year: int | None) -> None:
+    node = _n(period_iri(year))
+    g.add(node, RDF.type, _n(KG.Period))
     if year is None:
-        g.add((node, RDFS.label, Literal("年份未知", lang="zh")))
-        g.add((node, RDFS.label, Literal("year unknown", lang="en")))
+        g.add(node, RDFS.label, ox.Literal("年份未知", language="zh"))
+        g.add(node, RDFS.label, ox.Literal("year unknown", language="en"))
     else:
-        g.add((node, RDFS.label, Literal(f"{year}年", lang="zh")))
-        g.add((node, RDFS.label, Literal(str(year), lang="en")))
+        g.add(node, RDFS.label, ox.Literal(f"{year}年", language="zh"))
+        g.add(node, RDFS.label, ox.Literal(str(year), language="en"))
 
 
-def _provenance(g: Graph, node: URIRef, doc: URIRef, quote: str, start: int, end: int,
-                extractor: str, confidence: float, date: Literal | None) -> None:
-    agent = extractor_iri(extractor)
+def _provenance(g: _Triples, node: ox.NamedNode, doc: ox.NamedNode, quote: str, start: int, end: int,
+                extractor: str, confidence: float, date: ox.Literal | None) -> None:
+    agent = _n(extractor_iri(extractor))
     if date is not None:   # the date of the article that states it: the graph answers "as of"
-        g.add((node, DCTERMS.date, date))
+        g.add(node, DCTERMS.date, date)
     # Offsets stay those of the document's text and the quote spans them exactly (the shapes
     # check its length): a character XML forbids becomes U+FFFD, not nothing.
-    g.add((node, KG.quote, Literal(xml_text(quote, "\ufffd"))))
-    g.add((node, KG.startOffset, Literal(start, datatype=XSD.integer)))
-    g.add((node, KG.endOffset, Literal(end, datatype=XSD.integer)))
-    g.add((node, KG.confidence, Literal(Decimal(str(confidence)), datatype=XSD.decimal)))
-    g.add((node, PROV.wasDerivedFrom, doc))
-    g.add((node, PROV.wasAttributedTo, agent))
-    g.add((agent, RDF.type, KG.Extractor))
-    g.add((agent, RDFS.label, Literal(extractor)))
-    g.add((agent, DCTERMS.identifier, Literal(extractor)))
+    g.add(node, KG.quote, ox.Literal(xml_text(quote, "\ufffd")))
+    g.add(node, KG.startOffset, _typed(str(start), XSD.integer))
+    g.add(node, KG.endOffset, _typed(str(end), XSD.integer))
+    g.add(node, KG.confidence, _decimal(Decimal(str(confidence))))
+    g.add(node, PROV.wasDerivedFrom, doc)
+    g.add(node, PROV.wasAttributedTo, agent)
+    g.add(agent, RDF.type, _n(KG.Extractor))
+    g.add(agent, RDFS.label, ox.Literal(extractor))
+    g.add(agent, DCTERMS.identifier, ox.Literal(extractor))
 
 
 def fact_iri(content_hash: str, fact: Fact) -> URIRef:
@@ -187,37 +233,38 @@ def observation_iri(content_hash: str, obs: Observation) -> URIRef:
     return URIRef(ID["observation/" + _digest(content_hash, *observation_key(obs))])
 
 
-def _add_fact(g: Graph, fact: Fact, doc: URIRef, content_hash: str, date: Literal | None) -> None:
-    s, p, o = URIRef(fact.subject), predicate_iri(fact.predicate), URIRef(fact.object)
-    g.add((s, p, o))
-    node = fact_iri(content_hash, fact)
-    g.add((node, RDF.type, KG.Assertion))
-    g.add((node, KG.subject, s))
-    g.add((node, KG.predicate, p))
-    g.add((node, KG.object, o))
+def _add_fact(g: _Triples, fact: Fact, doc: ox.NamedNode, content_hash: str, date: ox.Literal | None) -> None:
+    s, p, o = _n(fact.subject), predicate_iri(fact.predicate), _n(fact.object)
+    g.add(s, p, o)
+    node = _n(fact_iri(content_hash, fact))
+    g.add(node, RDF.type, _n(KG.Assertion))
+    g.add(node, KG.subject, s)
+    g.add(node, KG.predicate, _n(p))
+    g.add(node, KG.object, o)
     _provenance(g, node, doc, fact.quote, fact.start, fact.end, fact.extractor, fact.confidence, date)
 
 
-def _add_observation(g: Graph, obs: Observation, doc: URIRef, content_hash: str, date: Literal | None) -> None:
-    node = observation_iri(content_hash, obs)
-    g.add((node, RDF.type, KG.Observation))
-    g.add((node, QB.dataSet, KG.figures))
-    g.add((node, KG.sourceDocument, doc))
-    g.add((node, KG.region, URIRef(obs.region)))
-    g.add((node, KG.indicator, Literal(obs.indicator)))
-    g.add((node, KG.refPeriod, period_iri(obs.year)))
+def _add_observation(g: _Triples, obs: Observation, doc: ox.NamedNode, content_hash: str,
+                     date: ox.Literal | None) -> None:
+    node = _n(observation_iri(content_hash, obs))
+    g.add(node, RDF.type, _n(KG.Observation))
+    g.add(node, QB.dataSet, _n(KG.figures))
+    g.add(node, KG.sourceDocument, doc)
+    g.add(node, KG.region, _n(obs.region))
+    g.add(node, KG.indicator, ox.Literal(obs.indicator))
+    g.add(node, KG.refPeriod, _n(period_iri(obs.year)))
     if obs.year is not None:
-        g.add((node, KG.year, Literal(obs.year, datatype=XSD.integer)))
-    g.add((node, KG.value, Literal(Decimal(repr(obs.value)).normalize(), datatype=XSD.decimal)))
-    g.add((node, KG.unit, Literal(obs.unit)))
-    g.add((node, KG.target, Literal(obs.target)))
+        g.add(node, KG.year, _typed(str(obs.year), XSD.integer))
+    g.add(node, KG.value, _decimal(Decimal(repr(obs.value)).normalize()))
+    g.add(node, KG.unit, ox.Literal(obs.unit))
+    g.add(node, KG.target, _typed("true" if obs.target else "false", XSD.boolean))
     if obs.industry:
-        g.add((node, KG.aboutIndustry, URIRef(obs.industry)))
+        g.add(node, KG.aboutIndustry, _n(obs.industry))
     codes = code_lists()
     if obs.indicator_code:
-        g.add((node, KG.indicatorCode, URIRef(codes.indicator_iri(obs.indicator_code))))
+        g.add(node, KG.indicatorCode, _n(codes.indicator_iri(obs.indicator_code)))
     if obs.unit_code:
-        g.add((node, KG.unitCode, URIRef(codes.unit_iri(obs.unit_code))))
+        g.add(node, KG.unitCode, _n(codes.unit_iri(obs.unit_code)))
     _provenance(g, node, doc, obs.quote, obs.start, obs.end, obs.extractor, obs.confidence, date)
 
 

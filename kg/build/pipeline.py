@@ -134,7 +134,7 @@ def emit_task(extraction_data: bytes, doc: Document, table: DocumentTable,
     entity_of = dict(table.names)
     entities = {e.iri: e for e in (*entity_of.values(), *table.context)}
     resolved = resolve_document(extraction, entity_of)
-    triples = oxigraph_triples(emit.document_graph(resolved, entities, min_confidence))
+    triples = emit.document_triples(resolved, entities, min_confidence)
     rdf = time.perf_counter()
     validation = validate_document(triples, doc.name)
     times = {"rdf": rdf - started, "shacl": time.perf_counter() - rdf}

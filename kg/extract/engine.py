@@ -47,7 +47,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any, Callable, Iterator, Literal, Sequence
 
@@ -862,13 +862,16 @@ class CompiledRule:
         self.anchor = next(i for i, e in enumerate(self.elements) if e.lookup)
         self.left = self.elements[:self.anchor][::-1]
         self.right = self.elements[self.anchor + 1:]
+        # the elements that can tell at a glance that a sentence has nowhere for them
+        self.required = tuple(e for e in self.elements if type(e).possible is not Element.possible)
         self.tests = [e for e in self.elements if isinstance(e, Test) and e.on is not None]
         self.tests += [compile_element(t) for t in rule.tests]
 
     def matches(self, scene: Scene) -> Iterator[Match]:
         """One match per start of the anchor: the first that satisfies every element and test."""
-        if not all(e.possible(scene) for e in self.elements):
-            return
+        for element in self.required:
+            if not element.possible(scene):
+                return
         done: set[int] = set()
         for a, b, binds in self.elements[self.anchor].occurrences(scene):
             if a in done:
@@ -914,10 +917,14 @@ class RuleSet:
     files: tuple[Path, ...]
 
     def by_id(self, rule_id: str) -> CompiledRule:
-        for rule in (*self.mentions, *self.relations):
-            if rule.id == rule_id:
-                return rule
-        raise KGError(f"no rule {rule_id!r}")
+        try:
+            return self._by_id[rule_id]
+        except KeyError:
+            raise KGError(f"no rule {rule_id!r}") from None
+
+    @cached_property
+    def _by_id(self) -> dict[str, CompiledRule]:
+        return {rule.id: rule for rule in (*self.mentions, *self.relations)}
 
 
 def load_file(path: Path) -> RuleFile:
