@@ -210,3 +210,10 @@ def test_extractor_iris_are_one_safe_segment_for_any_rule_id(rule):
 def test_iri_segments_are_injective():
     texts = ["a/b", "a~2Fb", "a~b", "a~7Eb", "..", "~2E~2E", "x y", "x~20y", "中文", "a_b"]
     assert len({iri_segment(t) for t in texts}) == len(texts)
+
+
+def test_a_minted_iri_never_takes_the_iri_of_a_reference_entity_the_corpus_does_not_name():
+    """某“甲”试点 minted from its quoted core 甲 would take the listed programme 甲's IRI."""
+    pilot = Candidate(("policy", "某甲试点"), "Policy", frozenset({"某甲试点", "甲"}), "id/policy/甲", "甲")
+    chosen, _ = assign([pilot], {}, reserved=frozenset({"id/policy/甲"}))
+    assert chosen[pilot.key][0] == "id/policy/甲-2"

@@ -1,7 +1,11 @@
 """Entity resolution: short and full names, places, industries, ambiguity, stable canonical names."""
 from __future__ import annotations
 
+from dataclasses import replace
+
+from kg.build import emit
 from kg.build.resolve import resolve
+from kg.build.validate import validate_document
 
 from .helpers import extract_text
 
@@ -68,3 +72,18 @@ def test_resolve_an_extracted_industry_goes_under_the_taxonomy_concepts_it_names
     assert _broader_concepts("工业软件和集成电路", ref) == (ind + "industrial-software", ind + "integrated-circuits")
     assert _broader_concepts("新能源动力电池生产", ref) == (ind + "power-batteries",)   # 新能源 is above it already
     assert _broader_concepts("及零部件", ref) == ()
+
+
+def test_resolve_two_figures_of_one_cell_of_the_data_cube_become_one_observation():
+    """Two figures of one region, indicator, year and unit (a growth rate of the whole county
+    and of one trade, the trade not read) are one cell: Data Cube IC-12 allows one observation."""
+    extraction = extract_text("2023年，德清县数字经济核心产业增加值达到120亿元，同比增长8.5%。", "a.txt")
+    growth = next(f for f in extraction.figures if f.unit == "%")
+    weaker = replace(growth, value=31.2, confidence=growth.confidence - 0.1)
+    extraction = replace(extraction, figures=(*extraction.figures, weaker),
+                         document=replace(extraction.document, title="德清县数字经济"))
+    entities, (document,) = resolve([extraction])
+    rates = [o for o in document.observations if o.unit == "%"]
+    assert [o.value for o in rates] == [8.5]
+    triples = emit.document_triples(document, entities)
+    assert validate_document(triples, "a.txt").conforms

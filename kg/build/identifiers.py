@@ -43,10 +43,12 @@ class Candidate:
     fixed: bool = False        # a reference IRI, which nothing replaces
 
 
-def assign(candidates: Iterable[Candidate], previous: Mapping[str, Identifier]
+def assign(candidates: Iterable[Candidate], previous: Mapping[str, Identifier], reserved: frozenset[str] = frozenset()
            ) -> tuple[dict[tuple[str, str], tuple[str, frozenset[str]]], dict[str, Identifier]]:
     """Each candidate's IRI and aliases, and the registry after this build (extracted IRIs and
-    aliases only: reference IRIs are fixed by the reference data)."""
+    aliases only: reference IRIs are fixed by the reference data). No IRI is minted that is in
+    `reserved` (the reference entities', mentioned or not: 某“甲”试点 minted from its quoted
+    core 甲 must not take the IRI of the listed programme 甲)."""
     candidates = sorted(candidates, key=lambda c: (not c.fixed, c.label, c.minted, sorted(c.names)))
     by_name: dict[tuple[str, str], list[Identifier]] = {}
     for ident in previous.values():
@@ -54,7 +56,7 @@ def assign(candidates: Iterable[Candidate], previous: Mapping[str, Identifier]
             for name in ident.names:
                 by_name.setdefault((ident.label, name), []).append(ident)
     registry = dict(previous)
-    taken = set(previous)
+    taken = set(previous) | reserved
     claimed: set[str] = set()
     next_seq = max((i.seq for i in previous.values()), default=0) + 1
     result: dict[tuple[str, str], tuple[str, frozenset[str]]] = {}

@@ -26,10 +26,11 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from dataclasses import replace
+from functools import cache
 from typing import Iterable, Mapping, Sequence
 
 from ..model.codes import indicator_code, unit_code
-from ..model.names import company_aliases, compare_key, industry_core, park_short_forms, quoted_cores
+from ..model.names import company_aliases, compare_key, industry_core, longest_prefix, park_short_forms, quoted_cores
 from ..model.reference import Reference, reference
 from ..model.records import (DocumentExtraction, Entity, Fact, Mention, Name, Observation, ResolvedDocument)
 from ..model.vocab import ID, PLACES, iri_segment
@@ -107,10 +108,9 @@ class _Keys:
         bare = _BRACKETED.sub("", name)
         if bare != name:
             forms.append(bare)
-        for place in sorted(self.place_names, key=len, reverse=True):
-            if bare.startswith(place) and len(bare) - len(place) >= 3:
-                forms.append(bare[len(place):])
-                break
+        place = longest_prefix(bare, self.place_names, keep=3)
+        if place:
+            forms.append(bare[len(place):])
         if label == "IndustrialPark":
             forms += [short for form in (bare, *forms) for short in park_short_forms(form)]
         return forms
@@ -154,9 +154,15 @@ def resolve_names(names: Iterable[Name], identifiers: Mapping[str, Identifier] |
     candidates = [Candidate(k, e.label, frozenset(n for n in keyed[k] if shared[e.label, n] == 1) or keyed[k],
                             e.iri, _mint_name(k, e), fixed)
                   for k, (e, fixed) in drafts.items()]
-    chosen, registry = assign(candidates, identifiers or {})
+    chosen, registry = assign(candidates, identifiers or {}, _reference_iris())
     entities = {k: replace(e, iri=chosen[k][0], aliases=chosen[k][1]) for k, (e, _) in drafts.items()}
     return {name: entities[k] for name, k in key_of.items()}, registry
+
+
+@cache
+def _reference_iris() -> frozenset[str]:
+    ref = reference()
+    return frozenset(str(e.iri) for e in (*ref.places.values(), *ref.industries.values(), *ref.programmes))
 
 
 def resolve(extractions: Sequence[DocumentExtraction], identifiers: Mapping[str, Identifier] | None = None,
@@ -253,7 +259,10 @@ def resolve_document(extraction: DocumentExtraction, entity_of: Mapping[Name, En
         key = (s, r.predicate, o)
         if key not in best or (fact.confidence, -fact.start) > (best[key].confidence, -best[key].start):
             best[key] = fact
-    # One observation per figure a document states (a figure said twice is one observation).
+    # One observation per cell of the data cube (a figure said twice is one observation): two
+    # figures of one region, indicator, year and unit (an article's 年均增速 of a whole park and
+    # of one of its trades, the trade not read) would be two observations of one cell, which
+    # Data Cube's IC-12 forbids. The more confident stays, else the first.
     observations: dict[tuple, Observation] = {}
     for f in extraction.figures:
         text, a, b = quote(f.evidence.sentence, f.evidence.start, f.evidence.end)
@@ -261,7 +270,7 @@ def resolve_document(extraction: DocumentExtraction, entity_of: Mapping[Name, En
                                   text, a, b, f.extractor, round(f.confidence, 2),
                                   iri(f.industry) if f.industry is not None else "",
                                   indicator_code(f.indicator, f.unit), unit_code(f.unit))
-        key = observation_key(observation)
+        key = (observation.region, observation.indicator, observation.unit, observation.year)
         if key not in observations or observation.confidence > observations[key].confidence:
             observations[key] = observation
     named = {iri(m) for m in extraction.mentions}

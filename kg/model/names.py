@@ -7,12 +7,14 @@ compared without 产业/产业链/行业/集群. All functions are pure.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 
 LEGAL_FORMS = ("股份有限公司", "有限责任公司", "集团有限公司", "有限公司", "股份公司", "集团", "控股")
 TRADING_ENDINGS = ("科技", "能源", "太阳能", "电子", "微电子", "智能", "家居", "厨电", "机械", "纺织",
                    "光电", "国际", "网络", "股份", "实业", "新材料", "材料")
 REGION_PREFIXES = ("浙江省", "浙江", "中国")
+_REGIONS = frozenset(REGION_PREFIXES)
 # How articles shorten a development zone's official name (某县经济开发区 → 某县经开区, 某县开发区).
 PARK_SHORT_FORMS = (("经济技术开发区", "经开区"), ("经济技术开发区", "开发区"), ("经济开发区", "经开区"),
                     ("经济开发区", "开发区"), ("高新技术产业开发区", "高新区"), ("高新技术开发区", "高新区"))
@@ -49,14 +51,26 @@ def industry_core(name: str) -> str:
 def company_aliases(name: str, places: frozenset[str] = frozenset()) -> list[str]:
     """Shorter trading names of a company, longest first (never shorter than two characters)."""
     core = _BRACKETED.sub("", normalise(name))
-    for prefix in sorted(places | set(REGION_PREFIXES), key=len, reverse=True):
-        if core.startswith(prefix) and len(core) - len(prefix) >= 2:
-            core = core[len(prefix):]
-            break
+    prefix = max(longest_prefix(core, places, keep=2), longest_prefix(core, _REGIONS, keep=2), key=len)
+    core = core[len(prefix):]
     forms = [core]
     core = _strip_endings(core, LEGAL_FORMS, forms)   # 某某集团股份有限公司 → 某某集团 → 某某
     _strip_endings(core, TRADING_ENDINGS, forms)
     return [f for f in dict.fromkeys(forms) if f != normalise(name) and len(f) >= 2]
+
+
+def longest_prefix(text: str, prefixes: frozenset[str], keep: int = 0) -> str:
+    """The longest of `prefixes` that `text` starts with and leaves `keep` characters of ("" if none)."""
+    for length in _lengths(prefixes):
+        if len(text) - length >= keep and text[:length] in prefixes:
+            return text[:length]
+    return ""
+
+
+@lru_cache(maxsize=16)
+def _lengths(words: frozenset[str]) -> tuple[int, ...]:
+    """The lengths of `words`, longest first (a set of place names is the same object every call)."""
+    return tuple(sorted({len(w) for w in words}, reverse=True))
 
 
 def _strip_endings(core: str, endings, forms: list[str]) -> str:
