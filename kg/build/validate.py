@@ -70,9 +70,17 @@ def _reference_facts() -> dict[str, tuple[ox.Triple, ...]]:
     return {iri: tuple(triples) for iri, triples in facts.items()}
 
 
+@cache
+def _axiom_quads() -> tuple[ox.Quad, ...]:
+    return tuple(ox.Quad(t.subject, t.predicate, t.object) for t in ontology_axioms())
+
+
+_PART_OF = str(KG.partOf)
+
+
 def prepare_validation() -> None:
     """Load the shapes, the ontology's axioms and the reference facts (before a build's first document)."""
-    _compiled_shapes(), ontology_axioms(), _reference_facts()
+    _compiled_shapes(), _axiom_quads(), _reference_facts()
 
 
 def document_data(triples: Sequence[ox.Triple]) -> list[ox.Triple]:
@@ -82,17 +90,17 @@ def document_data(triples: Sequence[ox.Triple]) -> list[ox.Triple]:
     referenced = {term.value for t in triples for term in (t.subject, t.object) if isinstance(term, ox.NamedNode)}
     frontier = referenced & facts.keys()
     while frontier:
-        parents = {f.object.value for iri in frontier for f in facts[iri] if f.predicate.value == str(KG.partOf)}
+        parents = {f.object.value for iri in frontier for f in facts[iri] if f.predicate.value == _PART_OF}
         frontier = (parents & facts.keys()) - referenced
         referenced |= frontier
     return [*triples, *(f for iri in sorted(referenced & facts.keys()) for f in facts[iri])]
 
 
 def validate_triples(triples: Sequence[ox.Triple], name: str = "graph", engine: str = "turbo") -> Validation:
-    data = [*triples, *ontology_axioms()]
     if engine == "turbo":
         store = ox.Store()
-        store.extend([ox.Quad(t.subject, t.predicate, t.object) for t in data])
+        store.extend([ox.Quad(t.subject, t.predicate, t.object) for t in triples])
+        store.extend(_axiom_quads())
         with _quiet("rdflib.term"):   # the engine's report builder trips rdflib's IRI check on IRIs with CJK characters
             conforms, _, text = _compiled_shapes().validate(store, inference="none", allow_warnings=True)
     else:
@@ -101,7 +109,7 @@ def validate_triples(triples: Sequence[ox.Triple], name: str = "graph", engine: 
         from ..model.terms import from_oxigraph
 
         graph = Graph()
-        for t in data:
+        for t in [*triples, *ontology_axioms()]:
             graph.add((from_oxigraph(t.subject), from_oxigraph(t.predicate), from_oxigraph(t.object)))
         conforms, _, text = validate(graph, shacl_graph=_shapes(), inference="none", advanced=True,
                                      allow_warnings=True)
