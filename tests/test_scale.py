@@ -101,3 +101,22 @@ def test_records_round_trip_through_the_cache_format_and_anything_else_is_refuse
     for bad in (b"", b"garbage", pickle.dumps(extraction), data[:-5], codec.dumps(names, tuple[Name, ...])):
         with pytest.raises(codec.CodecError):
             codec.loads(DocumentExtraction, bad)
+
+
+@pytest.mark.slow
+def test_the_workers_have_ended_before_the_files_are_joined(small_corpus, tmp_path):
+    """Their memory is back before the union graph is written (the peak of a large build)."""
+    import psutil
+
+    def processes():
+        return {p.pid for p in psutil.Process().children(recursive=True) if p.status() != psutil.STATUS_ZOMBIE
+                and "resource_tracker" not in " ".join(p.cmdline())}
+
+    before, alive = processes(), []
+
+    def finish(folder):
+        alive.extend(processes() - before)
+        return []
+
+    pipeline.build(small_corpus, tmp_path / "out", workers=2, use_cache=False, finish=finish)
+    assert alive == []

@@ -72,7 +72,7 @@ class LocalProcesses(_Windowed):
             return
         # interrupted: do not wait for the documents in progress (nor for a pool that the
         # interruption may have caught half-way through starting a worker)
-        processes = list(getattr(self.pool, "_processes", {}).values())
+        processes = list((getattr(self.pool, "_processes", None) or {}).values())   # None once shut down
         self.pool.shutdown(wait=False, cancel_futures=True)
         for process in processes:
             process.kill()

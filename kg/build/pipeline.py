@@ -475,6 +475,7 @@ def _build(corpus_dir: Path, staging: Staging, run, min_confidence: float, use_c
             facts += files.facts
             observations += files.observations
         times["documents (wall)"] = time.perf_counter() - started
+        run.close()   # no more work for the workers: their memory is free before the files are joined
         validation = combine([*failures, _validate_reference(store if use_cache else None)])
         if not validation.conforms:
             raise ValidationError(validation.text)

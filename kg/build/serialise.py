@@ -50,7 +50,7 @@ class SortedUnion:
     runs are merged at the end. (Sorting lines as bytes is sorting them by code point,
     which is the N-Triples order of `graph_files`.)"""
 
-    def __init__(self, folder: Path, limit: int = 300_000) -> None:
+    def __init__(self, folder: Path, limit: int = 50_000) -> None:
         self.folder, self.limit = Path(folder), limit
         self.lines: set[bytes] = set()
         self.runs: list[Path] = []
