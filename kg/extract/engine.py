@@ -172,7 +172,7 @@ class Scene:
     province: Mention | None = None        # the document's mention of the province
     _cues: dict[str, tuple[dict[int, list[int]], dict[int, list[int]]]] = field(default_factory=dict)
 
-    @property
+    @cached_property   # asked for at every step of every rule
     def text(self) -> str:
         return self.view.text
 
@@ -181,6 +181,19 @@ class Scene:
 
     def cue_starts(self, name: str, end: int) -> list[int]:
         return self._cue_index(name)[1].get(end, [])
+
+    @cached_property
+    def labels_present(self) -> frozenset[str]:
+        return frozenset(m.label for m in self.mentions)
+
+    @cached_property
+    def cues_present(self) -> frozenset[str]:
+        """The cue lists with a word in the sentence: one pass for all of them, so that a rule
+        is passed over without finding where each of its cue words is."""
+        automaton = _all_cues()
+        if automaton.kind == ahocorasick.EMPTY:
+            return frozenset()
+        return frozenset(name for _, names in automaton.iter(self.text) for name in names)
 
     def _cue_index(self, name: str):
         index = self._cues.get(name)
@@ -206,6 +219,20 @@ def cue_automaton(name: str) -> ahocorasick.Automaton:
     automaton = ahocorasick.Automaton()
     for word in cue_list(name):
         automaton.add_word(word, len(word))
+    automaton.make_automaton()
+    return automaton
+
+
+@cache
+def _all_cues() -> ahocorasick.Automaton:
+    """Every word of every cue list → the lists it is in."""
+    lists_of: dict[str, list[str]] = {}
+    for name in cue_names():
+        for word in cue_list(name):
+            lists_of.setdefault(word, []).append(name)
+    automaton = ahocorasick.Automaton()
+    for word, names in lists_of.items():
+        automaton.add_word(word, tuple(names))
     automaton.make_automaton()
     return automaton
 
@@ -289,7 +316,7 @@ class Words(Element):
 
     def possible(self, scene):
         if self.cue:
-            return bool(scene._cue_index(self.cue)[0])
+            return self.cue in scene.cues_present
         return any(w in scene.text for w in self.words)
 
     def forward(self, scene, pos, binds):
@@ -331,7 +358,7 @@ class MentionElement(Element):
         self.role, self.labels = role, labels
 
     def possible(self, scene):
-        return any(m.label in self.labels for m in scene.mentions)
+        return not self.labels.isdisjoint(scene.labels_present)
 
     def forward(self, scene, pos, binds):
         for m in scene.mentions_from(pos, self.labels):
