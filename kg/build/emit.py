@@ -103,9 +103,6 @@ class _Triples:
     def __iter__(self):
         return iter(self._triples)
 
-    def __len__(self) -> int:
-        return len(self._triples)
-
 
 def document_triples(resolved: ResolvedDocument, entities: dict[str, Entity],
                      min_confidence: float = 0.0) -> list[ox.Triple]:
