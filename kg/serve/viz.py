@@ -166,9 +166,11 @@ def subgraph(graph: nx.Graph, nodes: dict[str, MapNode], city: str | None = None
 
 def cluster_names(graph: nx.Graph, nodes: dict[str, MapNode], membership: dict[str, int]) -> dict[int, str]:
     """Name each community after its best-connected place and industries (金华市 · 数字影视/智能光伏)."""
+    groups: dict[int, list[str]] = {}
+    for n, c in membership.items():
+        groups.setdefault(c, []).append(n)
     names = {}
-    for community in set(membership.values()):
-        members = [n for n, c in membership.items() if c == community]
+    for community, members in groups.items():
 
         def best(family: str, k: int) -> list[str]:
             pool = [n for n in members if nodes[n].family == family]
@@ -189,7 +191,8 @@ def hubs(graph: nx.Graph, nodes: dict[str, MapNode], most: int = 30) -> set[str]
         return kind, -graph.degree(n), node.label
     wanted = [n for n in graph if nodes[n].cls in ("City", "Province") or nodes[n].leader
               or (nodes[n].family == "Industry" and graph.degree(n) >= 4)]
-    others = sorted((n for n in graph if n not in set(wanted)), key=lambda n: (-graph.degree(n), nodes[n].label))
+    chosen = set(wanted)
+    others = sorted((n for n in graph if n not in chosen), key=lambda n: (-graph.degree(n), nodes[n].label))
     return set(sorted(wanted, key=rank)[:most] + others[:max(0, min(10, most - len(wanted)))])
 
 
