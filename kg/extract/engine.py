@@ -889,18 +889,13 @@ class CompiledRule:
         self.anchor = next(i for i, e in enumerate(self.elements) if e.lookup)
         self.left = self.elements[:self.anchor][::-1]
         self.right = self.elements[self.anchor + 1:]
-        # what a sentence must have for the rule to match there: its cue lists (one subset test)
-        # and the other elements that can tell at a glance that the sentence has nowhere for them
-        self.cues_needed = frozenset(e.cue for e in self.elements if isinstance(e, Words) and e.cue)
-        self.required = tuple(e for e in self.elements if type(e).possible is not Element.possible
-                              and not (isinstance(e, Words) and e.cue))
+        # the elements that can tell at a glance that a sentence has nowhere for them
+        self.required = tuple(e for e in self.elements if type(e).possible is not Element.possible)
         self.tests = [e for e in self.elements if isinstance(e, Test) and e.on is not None]
         self.tests += [compile_element(t) for t in rule.tests]
 
     def matches(self, scene: Scene) -> Iterator[Match]:
         """One match per start of the anchor: the first that satisfies every element and test."""
-        if not self.cues_needed <= scene.cues_present:
-            return
         for element in self.required:
             if not element.possible(scene):
                 return

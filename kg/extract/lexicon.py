@@ -12,6 +12,7 @@ from functools import cache
 from pathlib import Path
 
 from ..model.errors import KGError
+from ..model.names import longest_suffix
 
 RULES = Path(__file__).resolve().parent.parent / "rules"
 CUES = RULES / "cues"
@@ -57,16 +58,4 @@ def cue_names() -> list[str]:
 
 def ending(word: str, name: str) -> str:
     """The longest entry of cue list `name` that `word` ends with ("" if none)."""
-    lengths, entries = _by_length(name)
-    for length in lengths:
-        if length <= len(word) and word[-length:] in entries:
-            return word[-length:]
-    return ""
-
-
-@cache
-def _by_length(name: str) -> tuple[tuple[int, ...], frozenset[str]]:
-    """The lengths of a list's entries, longest first, and its entries: `ending` tries one
-    suffix of the word per length instead of every entry."""
-    entries = cue_set(name)
-    return tuple(sorted({len(e) for e in entries}, reverse=True)), entries
+    return longest_suffix(word, cue_set(name))

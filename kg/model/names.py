@@ -67,10 +67,19 @@ def longest_prefix(text: str, prefixes: frozenset[str], keep: int = 0) -> str:
     return ""
 
 
-@lru_cache(maxsize=16)
+def longest_suffix(text: str, suffixes: frozenset[str], keep: int = 0) -> str:
+    """The longest of `suffixes` that `text` ends with and leaves `keep` characters of ("" if none)."""
+    for length in _lengths(suffixes):
+        if len(text) - length >= keep and text[len(text) - length:] in suffixes:
+            return text[len(text) - length:]
+    return ""
+
+
+@lru_cache(maxsize=256)
 def _lengths(words: frozenset[str]) -> tuple[int, ...]:
-    """The lengths of `words`, longest first (a set of place names is the same object every call)."""
-    return tuple(sorted({len(w) for w in words}, reverse=True))
+    """The lengths of `words`, longest first: one slice of the text is looked up per length
+    instead of testing every word (a word set is the same cached object every call)."""
+    return tuple(sorted({len(w) for w in words if w}, reverse=True))
 
 
 def _strip_endings(core: str, endings, forms: list[str]) -> str:
