@@ -112,9 +112,13 @@ def test_load_does_not_take_binary_or_foreign_bytes_for_text(tmp_path):
     (tmp_path / "a.txt").write_text(ARTICLE, encoding="utf-8")
     (tmp_path / "binary.txt").write_bytes(bytes(range(256)) * 4)
     (tmp_path / "zip.txt").write_bytes(b"PK\x03\x04" + os.urandom(2000))
+    (tmp_path / "controls.txt").write_bytes(bytes(range(1, 32)) * 100)            # no NUL, few tabs and newlines
+    (tmp_path / "tabs.txt").write_text(ARTICLE.replace("，", "\t") + "\r\n" * 50, encoding="utf-8")
     docs, problems = load_corpus(tmp_path)
-    assert [d.name for d in docs] == ["a.txt"]
-    assert {p.path: p.reason.split(" (")[0] for p in problems} == {"binary.txt": "binary file", "zip.txt": "binary file"}
+    assert [d.name for d in docs] == ["a.txt", "tabs.txt"]
+    assert {p.path: p.reason for p in problems}["controls.txt"] == "binary file (mostly control characters)"
+    assert {p.path: p.reason.split(" (")[0] for p in problems} == {"binary.txt": "binary file", "zip.txt": "binary file",
+                                                                   "controls.txt": "binary file"}
 
 
 def test_metadata_in_gbk_is_read_and_broken_metadata_is_a_clear_error(tmp_path):
