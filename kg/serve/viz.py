@@ -1,8 +1,9 @@
 """The cluster map: RDF → networkx → communities → one self-contained vis-network page.
 
 Nodes are the companies, industries, places and platforms the documents name; edges are
-the relations between them. Communities (Louvain, igraph's, fixed seed) colour the nodes, the class
-sets the shape, the degree the size; tooltips give class, places and evidence quotes.
+the relations between them. Communities (igraph's Louvain, fixed seed) colour the nodes,
+the class sets the shape, the degree the size; tooltips give class, places and evidence
+quotes.
 The page inlines vis-network from the pyvis package: it needs no network at all.
 """
 from __future__ import annotations
