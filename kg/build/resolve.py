@@ -52,7 +52,7 @@ class _Keys:
         self.ref = reference()
         self.industry_labels = {compare_key(name, "Industry"): key
                                 for key, ind in self.ref.industries.items() for name in ind.names}
-        self.place_names = frozenset(n for p in self.ref.places.values() for n in p.names)
+        self.place_names = _place_names()
         self._clusters = self._cluster(names)
 
     def key(self, mention: Name) -> tuple[str, str]:
@@ -157,6 +157,14 @@ def resolve_names(names: Iterable[Name], identifiers: Mapping[str, Identifier] |
     chosen, registry = assign(candidates, identifiers or {}, _reference_iris())
     entities = {k: replace(e, iri=chosen[k][0], aliases=chosen[k][1]) for k, (e, _) in drafts.items()}
     return {name: entities[k] for name, k in key_of.items()}, registry
+
+
+@cache
+def _place_names() -> frozenset[str]:
+    """Every name of a reference place, as one set object for the life of the process: the
+    prefix lookups cache the set's lengths by the set, and an equal set built anew for each
+    resolution would be compared element by element on every lookup."""
+    return frozenset(n for p in reference().places.values() for n in p.names)
 
 
 @cache
