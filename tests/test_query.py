@@ -53,6 +53,38 @@ def test_query_programmes_and_their_targets(store):
     assert {(str(r["name"]), str(r["implementedBy"]), str(r["targets"])) for r in result.rows} == {("光伏行动", "金华市", "光伏")}
 
 
+PROGRAMMES = """
+@prefix kg: <https://w3id.org/zjkg/ontology#> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix id: <https://w3id.org/zjkg/id/> . @prefix place: <https://w3id.org/zjkg/id/place/> .
+@prefix ind: <https://w3id.org/zjkg/id/industry/> .
+id:graph\\/reference {
+  place:330700 a kg:City ; rdfs:label "金华市"@zh , "Jinhua"@en .
+  place:331000 a kg:City ; rdfs:label "台州市"@zh , "Taizhou"@en .
+  ind:a a kg:Industry ; rdfs:label "甲产业"@zh . ind:b a kg:Industry ; rdfs:label "乙产业"@zh .
+}
+id:graph\\/a {
+  id:doc\\/a a kg:Document .
+  id:policy\\/two a kg:Policy ; rdfs:label "双城行动"@zh ; kg:mentionedIn id:doc\\/a ; kg:targets ind:a , ind:b .
+  id:policy\\/none a kg:Policy ; rdfs:label "空白计划"@zh ; kg:mentionedIn id:doc\\/a .
+  id:policy\\/unmentioned a kg:Policy ; rdfs:label "未提计划"@zh ; kg:targets ind:a .
+  place:330700 kg:implements id:policy\\/two , id:policy\\/unmentioned . place:331000 kg:implements id:policy\\/two .
+}
+"""
+
+
+@pytest.mark.parametrize("kind", STORES)
+def test_query_programmes_without_implementers_or_targets_leave_them_unbound(tmp_path, kind):
+    """Each programme once, most targets first; a list with nothing in it is no value, not an
+    empty string; a programme no document mentions is left out."""
+    from .conftest import trig_as_build
+
+    (tmp_path / "g.trig").write_text(PROGRAMMES, encoding="utf-8")
+    result = run_named(open_store(trig_as_build(tmp_path / "g.trig", tmp_path), kind), "programmes")
+    rows = [(str(r["name"]), sorted(str(r.get("implementedBy", "-")).split("、")),
+             sorted(str(r.get("targets", "-")).split("、"))) for r in result.rows]
+    assert rows == [("双城行动", ["台州市", "金华市"], ["乙产业", "甲产业"]), ("空白计划", ["-"], ["-"])]
+
+
 def test_query_figures_of_a_city_over_years(store):
     result = run_named(store, "city-figures", {"city": "金华"})
     assert sorted((str(r["regionName"]), int(r["year"]), float(r["value"])) for r in result.rows) == [

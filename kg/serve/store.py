@@ -122,7 +122,8 @@ def _rdflib_rows(solutions, variables) -> Iterator[dict[str, Node]]:
     try:
         for solution in solutions:
             if solution:   # as rdflib's own Result does: an empty solution is no row
-                yield {name: solution[v] for v, name in names if v in solution}
+                # rdflib's SAMPLE of only unbound values binds None: that is an unbound value
+                yield {name: solution[v] for v, name in names if solution.get(v) is not None}
     except Exception as exc:   # solutions are computed as they are read
         raise _rdflib_failed(exc) from exc
 
