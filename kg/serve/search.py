@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..model.errors import KGError
 from ..model.names import compare_key
 from .page_queries import page_query
 
@@ -35,8 +36,14 @@ class Hit:
 
 
 def _every_row(run, query: str, order: str) -> list[dict]:
-    """All rows of `query`, a page at a time, so that a graph with more names than the
-    server's result limit still loads (the limit guards answers to clients, not this)."""
+    """All rows of `query`: in one answer if the server gives that many, else a page at a
+    time, so that a graph with more names than the server's result limit still loads (the
+    limit guards answers to clients, not this). One answer first: each page sorts the whole
+    result again (13 pages of the seeds' names took rdflib 22 s, one answer 0.9 s)."""
+    try:
+        return run(f"{query}\nORDER BY {order}").rows
+    except KGError:     # past the server's result limit (or its time for one answer)
+        pass
     rows: list[dict] = []
     while True:
         page = run(f"{query}\nORDER BY {order} LIMIT {_PAGE} OFFSET {len(rows)}").rows
