@@ -11,6 +11,7 @@ from kg.model.errors import QuerySyntaxError, UnknownIndustryError
 from kg.serve.query import format_result, named_queries, resolve_term, run_named
 from kg.serve.store import OxigraphStore, RdflibStore, open_store
 
+from .conftest import trig_as_build
 from .helpers import normalised_rows
 
 STORES = ("rdflib", "oxigraph")
@@ -76,8 +77,6 @@ id:graph\\/a {
 def test_query_programmes_without_implementers_or_targets_leave_them_unbound(tmp_path, kind):
     """Each programme once, most targets first; a list with nothing in it is no value, not an
     empty string; a programme no document mentions is left out."""
-    from .conftest import trig_as_build
-
     (tmp_path / "g.trig").write_text(PROGRAMMES, encoding="utf-8")
     result = run_named(open_store(trig_as_build(tmp_path / "g.trig", tmp_path), kind), "programmes")
     rows = [(str(r["name"]), sorted(str(r.get("implementedBy", "-")).split("、")),
