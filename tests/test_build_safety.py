@@ -158,7 +158,7 @@ def test_a_corrupt_or_crafted_cache_is_ignored_and_rebuilt(small_corpus, tmp_pat
     pipeline.build(small_corpus, out)
     good = snapshot(out)
     entries = sorted((out / ".cache").iterdir())
-    assert {p.suffix for p in entries} >= {".extraction", ".names", ".files"}
+    assert {p.suffix for p in entries} >= {".extraction", ".index", ".files"}
 
     marker = tmp_path / "pwned"
 
@@ -202,3 +202,61 @@ def test_an_unchanged_corpus_is_neither_extracted_nor_emitted_again(small_corpus
     monkeypatch.setattr(pipeline, "emit_task", lambda *a: calls.append("emit") or real_emit(*a))
     pipeline.build(small_corpus, out)
     assert calls == ["emit"]                         # the extraction is reused, its graph is made anew
+
+
+def _age(folder, seconds=60):
+    """Files as if written a while ago (one written in the last two seconds is always read again)."""
+    for path in folder.iterdir():
+        info = path.stat()
+        os.utime(path, ns=(info.st_atime_ns - seconds * 10**9, info.st_mtime_ns - seconds * 10**9))
+
+
+def test_the_corpus_index_spares_reading_unchanged_files_and_sees_every_edit(small_corpus, tmp_path, monkeypatch):
+    from kg.extract import load
+
+    out = tmp_path / "out"
+    _age(small_corpus)
+    first = pipeline.build(small_corpus, out)
+    good = snapshot(out)
+    decoded = []
+    real_decode = load.decode_article
+    monkeypatch.setattr(load, "decode_article", lambda raw: decoded.append(raw) or real_decode(raw))
+    again = pipeline.build(small_corpus, out)
+    assert decoded == [] and snapshot(out) == good and again.documents == first.documents
+    assert [d.text for d in again.documents] == [""]
+
+    # an edit of the same size with the old modification time put back: the change time still moves
+    path = small_corpus / "lishui.txt"
+    before = path.stat()
+    text = path.read_text(encoding="utf-8")
+    edited = text.replace("丽水", "丽江", 1)
+    assert edited != text and len(edited.encode()) == len(text.encode())
+    path.write_text(edited, encoding="utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    pipeline.build(small_corpus, out)
+    assert len(decoded) == 2 and snapshot(out) != good     # read when looked at, and again to be extracted
+    # a changed metadata row is seen too, with the file untouched
+    _age(small_corpus)
+    pipeline.build(small_corpus, out)
+    decoded.clear()
+    pipeline.build(small_corpus, out)
+    assert decoded == []
+    (small_corpus / "metadata.csv").write_text("file,title\nlishui.txt,另一个标题\n", encoding="utf-8")
+    titled = pipeline.build(small_corpus, out)
+    assert [d.title for d in titled.documents] == ["另一个标题"] and len(decoded) == 1
+
+
+def test_an_extraction_damaged_after_it_was_indexed_is_made_again_when_needed(small_corpus, tmp_path, monkeypatch):
+    out, fresh = tmp_path / "out", tmp_path / "fresh"
+    _age(small_corpus)
+    pipeline.build(small_corpus, out)
+    for path in (out / ".cache").glob("*.extraction"):
+        path.write_bytes(path.read_bytes()[:100])
+    pipeline.build(small_corpus, out)                 # its files are cached: the extraction is not needed
+    built = []
+    real = pipeline.extract_document
+    monkeypatch.setattr(pipeline, "extract_document", lambda doc, times: built.append(doc.name) or real(doc, times))
+    rebuilt = pipeline.build(small_corpus, out, min_confidence=0.5)     # new files: the extraction is
+    assert built == ["lishui.txt"]
+    pipeline.build(small_corpus, fresh, min_confidence=0.5, use_cache=False)
+    assert snapshot(out) == snapshot(fresh) and rebuilt.facts > 0

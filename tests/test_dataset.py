@@ -4,10 +4,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDF
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS
 
 from kg.build import emit, pipeline
-from kg.build.describe import DATA_LICENCE, DATASET, DESCRIPTION_GRAPH, SPARQL_ENDPOINT
+from kg.build.describe import DATA_LICENCE, DATASET, DESCRIPTION_GRAPH, SPARQL_ENDPOINT, Sizes
 from kg.model.vocab import DCAT, ENTITY_CLASSES, KG, SCHEMA, VOID
 
 from .conftest import ROOT
@@ -74,3 +74,15 @@ def test_code_and_data_licences_are_stated():
     data_section = readme.split("## Data model", 1)[1]
     assert "CC BY 4.0" in data_section and str(DATA_LICENCE) in data_section
     assert "metadata.csv" in data_section   # where each quote's source is named
+
+
+def test_the_entity_count_reads_typing_lines_and_not_the_words_of_a_literal():
+    typed, company = f"<{RDF.type}>", f"<{KG.Company}>"
+    ntriples = (f"<http://example.org/a> {typed} {company} .\n"
+                f'<http://example.org/b> <{RDFS.label}> "b {typed} {company} ." .\n'
+                f"<http://example.org/c> {typed} <{KG.Policy}> .\n").encode()
+    sizes = Sizes()
+    sizes.add_graph(URIRef("http://example.org/g"), ntriples)
+    sizes.add_graph(URIRef("http://example.org/h"), ntriples[:ntriples.index(b"\n") + 1])
+    assert sizes.graphs == {URIRef("http://example.org/g"): 3, URIRef("http://example.org/h"): 1}
+    assert sizes.entities(["Company"]) == 1 and sizes.entities(["Company", "Policy"]) == 2

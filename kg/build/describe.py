@@ -74,15 +74,20 @@ class Sizes:
         self.union = 0
         self._typed: dict[bytes, set[bytes]] = {str(KG[name]).encode(): set() for name in ENTITY_CLASSES}
 
-    def add_graph(self, graph: URIRef, ntriples: Sequence[bytes]) -> None:
-        """A named graph's N-Triples lines (`<s> <p> <o> .`)."""
-        self.graphs[graph] = self.graphs.get(graph, 0) + len(ntriples)
-        for line in ntriples:
-            at = line.find(self._TYPE)
-            if at > 0:
-                subjects = self._typed.get(line[at + len(self._TYPE):line.rindex(b">")])
-                if subjects is not None:
-                    subjects.add(line[:at])
+    def add_graph(self, graph: URIRef, ntriples: bytes) -> None:
+        """A named graph's N-Triples text (lines `<s> <p> <o> .`). Only its typing lines are
+        looked at, found by `bytes.find` (a regex over every line took three times as long)."""
+        self.graphs[graph] = self.graphs.get(graph, 0) + ntriples.count(b"\n")
+        at = ntriples.find(self._TYPE)
+        while at >= 0:
+            subject = ntriples[ntriples.rfind(b"\n", 0, at) + 1:at]
+            end = ntriples.find(b">", at + len(self._TYPE))
+            if end < 0:
+                break
+            subjects = self._typed.get(ntriples[at + len(self._TYPE):end])
+            if subjects is not None and b" " not in subject:   # not the words of a literal
+                subjects.add(subject)
+            at = ntriples.find(self._TYPE, end)
 
     def entities(self, classes: Sequence[str] = ENTITY_CLASSES) -> int:
         return len(set().union(*(self._typed[str(KG[name]).encode()] for name in classes)))
@@ -92,7 +97,7 @@ class Sizes:
         """The sizes of graphs held in memory."""
         sizes = cls()
         for graph, triples in named.items():
-            sizes.add_graph(graph, [f"{t} .".encode() for t in triples])
+            sizes.add_graph(graph, "".join(f"{t} .\n" for t in triples).encode())
         sizes.union = len({t for triples in named.values() for t in triples})
         return sizes
 

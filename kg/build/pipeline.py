@@ -13,7 +13,10 @@ workers are local processes or a Dask cluster (`executor`), with the same bytes 
 Both kinds of per-document work are cached in `OUT/.cache` (JSON, never pickle): the
 extraction by the document's content and the extractor's version, the document's files
 by everything they are made from (its extraction, the entities of its names, the build
-code). An unchanged document costs a file read; a corrupt entry is ignored and rebuilt.
+code). One more entry, the corpus index, keeps what the last build learnt of each file
+(its document, by the file's size, times and inode) and of each extraction (its names),
+so that an unchanged file is neither read nor hashed again, and resolution reads one
+file rather than every extraction. A corrupt entry is ignored and rebuilt.
 """
 from __future__ import annotations
 
@@ -35,7 +38,7 @@ from . import describe, emit, export, identifiers
 from ..model import codec
 from ..model.errors import EmptyCorpusError, EndpointError, KGError, ValidationError
 from ..extract import extract_document, extractor_version
-from ..extract.load import DEFAULT_MAX_BYTES, iter_corpus, load_corpus, read_article
+from ..extract.load import DEFAULT_MAX_BYTES, load_corpus, read_article, scan_corpus
 from .executor import executor_for
 from .files import Staging, build_lock, write_atomic
 from .resolve import document_names, resolve_document, resolve_names
@@ -217,20 +220,30 @@ class _Cache:
         self.folder.mkdir(parents=True, exist_ok=True)
         write_atomic(self._path(key, kind), data, self.tmp)
 
-    def names(self, key: str) -> tuple[Name, ...] | None:
-        """The names of a cached extraction, if it and they are intact."""
-        entry, extraction = self.read(key, "names"), self.read(key, "extraction")
-        if entry is None or extraction is None:
-            return None
+    def names(self, key: str) -> tuple[tuple[Name, ...], str] | None:
+        """The names of a cached extraction and the entry's SHA-256, if it is intact (read
+        from the extraction itself: for a document the corpus index does not know)."""
+        data = self.read(key, "extraction")
         try:
-            cached = codec.loads(_CachedNames, entry)
+            extraction = codec.loads(DocumentExtraction, data) if data is not None else None
         except codec.CodecError:
             return None
-        return cached.names if cached.sha256 == hashlib.sha256(extraction).hexdigest() else None
+        return (document_names(extraction), hashlib.sha256(data).hexdigest()) if extraction else None
 
-    def put_extraction(self, key: str, extraction: bytes, names: tuple[Name, ...]) -> None:
+    def put_extraction(self, key: str, extraction: bytes) -> str:
+        """Store an extraction; returns its SHA-256."""
         self.write(key, "extraction", extraction)
-        self.write(key, "names", codec.dumps(_CachedNames(hashlib.sha256(extraction).hexdigest(), names)))
+        return hashlib.sha256(extraction).hexdigest()
+
+    def index(self) -> "_CorpusIndex | None":
+        data = self.read("corpus", "index")
+        try:
+            index = codec.loads(_CorpusIndex, data) if data is not None else None
+        except codec.CodecError:
+            return None
+        if index is None or not all(0 <= i < len(index.names) for x in index.extractions for i in x.names):
+            return None
+        return index
 
     def files(self, key: str) -> DocumentFiles | None:
         data = self.read(key, "files")
@@ -247,9 +260,25 @@ class _Cache:
 
 
 @dataclass(frozen=True, slots=True)
-class _CachedNames:
-    sha256: str                  # of the extraction entry they were read from
-    names: tuple[Name, ...]
+class _IndexedFile:
+    signature: str               # load.file_signature when it was read
+    document: Document           # as read then, without its text
+    chars: int
+
+
+@dataclass(frozen=True, slots=True)
+class _IndexedExtraction:
+    key: str
+    sha256: str                  # of the cache's extraction entry, checked when it is read
+    names: tuple[int, ...]       # positions in _CorpusIndex.names
+
+
+@dataclass(frozen=True, slots=True)
+class _CorpusIndex:
+    """What the last build learnt of the corpus (see the module's docstring)."""
+    files: tuple[_IndexedFile, ...]
+    names: tuple[Name, ...]      # each distinct name once
+    extractions: tuple[_IndexedExtraction, ...]
 
 
 # ---------------------------------------------------------------------- building
@@ -278,6 +307,19 @@ class _Entry:
     key: str                     # of its extraction in the cache
     names: tuple[Name, ...] | None
     chars: int
+    signature: str = ""          # of its file (load.file_signature)
+    sha256: str = ""             # of its extraction entry
+
+
+def _index_of(entries: list[_Entry]) -> _CorpusIndex:
+    position: dict[Name, int] = {}
+    extractions: dict[str, _IndexedExtraction] = {}
+    for e in entries:
+        if e.key not in extractions:
+            extractions[e.key] = _IndexedExtraction(e.key, e.sha256,
+                                                    tuple(position.setdefault(n, len(position)) for n in e.names))
+    return _CorpusIndex(tuple(_IndexedFile(e.signature, e.doc, e.chars) for e in entries if e.signature),
+                        tuple(position), tuple(extractions.values()))
 
 
 def _metadata_of(doc: Document) -> dict[str, str]:
@@ -307,6 +349,14 @@ def _files_key(entry: _Entry, table: DocumentTable, min_confidence: float) -> st
     plain = [entry.key, build_version(), min_confidence, codec.to_plain(replace(entry.doc, text="")),
              codec.to_plain(table)]
     return hashlib.sha256(json.dumps(plain, ensure_ascii=False).encode("utf-8")).hexdigest()[:32]
+
+
+def _read_again(corpus_dir: Path, entry: _Entry, max_bytes: int) -> Document:
+    """The document of an entry with its text, which must not have changed since the scan."""
+    doc = read_article(Path(corpus_dir) / entry.doc.name, entry.doc.name, _metadata_of(entry.doc), max_bytes)
+    if isinstance(doc, LoadProblem) or doc.content_hash != entry.doc.content_hash:
+        raise KGError(f"{entry.doc.name} changed while the build was reading the corpus; build again")
+    return doc
 
 
 def prepare_output(out_dir: Path) -> Path:
@@ -379,14 +429,29 @@ def _build(corpus_dir: Path, staging: Staging, run, min_confidence: float, use_c
 
     # 1. every document extracted (or its extraction found in the cache), its names kept. The
     #    folder is read twice: once to look in the cache, once, when the work is handed out,
-    #    for the documents to extract, so that no more than a window of texts is held.
+    #    for the documents to extract, so that no more than a window of texts is held. Files
+    #    the corpus index knows unchanged are not read at all, nor their extractions.
     started = time.perf_counter()
-    for item in iter_corpus(corpus_dir, max_document_bytes):
+    index = store.index() if use_cache else None
+    known_files = {f.document.name: f for f in index.files} if index else {}
+    known_names = {x.key: x for x in index.extractions} if index else {}
+
+    def remembered(name: str, signature: str) -> Document | None:
+        known = known_files.get(name)
+        return known.document if known is not None and known.signature == signature else None
+
+    for item, signature in scan_corpus(corpus_dir, max_document_bytes, remembered if use_cache else None):
         if isinstance(item, LoadProblem):
             problems.append(item)
             continue
-        entry = _Entry(replace(item, text=""), _extraction_key(item), None, len(item.text))
-        entry.names = store.names(entry.key) if use_cache else None
+        known = known_files.get(item.name)
+        chars = known.chars if known is not None and item is known.document else len(item.text)
+        entry = _Entry(replace(item, text=""), _extraction_key(item), None, chars, signature)
+        indexed = known_names.get(entry.key)
+        if indexed is not None:
+            entry.names, entry.sha256 = tuple(index.names[i] for i in indexed.names), indexed.sha256
+        elif use_cache and (found := store.names(entry.key)) is not None:
+            entry.names, entry.sha256 = found
         entries.append(entry)
     missing = [e for e in entries if e.names is None]
     if progress:
@@ -395,24 +460,22 @@ def _build(corpus_dir: Path, staging: Staging, run, min_confidence: float, use_c
 
     def to_extract():
         for entry in missing:
-            doc = read_article(Path(corpus_dir) / entry.doc.name, entry.doc.name, _metadata_of(entry.doc),
-                               max_document_bytes)
-            if isinstance(doc, LoadProblem) or doc.content_hash != entry.doc.content_hash:
-                raise KGError(f"{entry.doc.name} changed while the build was reading the corpus; build again")
             waiting.append(entry)
-            yield (doc,)
+            yield (_read_again(corpus_dir, entry, max_document_bytes),)
 
     done = len(entries) - len(missing)
     for extraction, names, doc_times in run.map(extract_task, to_extract()):
         entry = waiting.popleft()
         entry.names = codec.loads(tuple[Name, ...], names)
-        store.put_extraction(entry.key, extraction, entry.names)
+        entry.sha256 = store.put_extraction(entry.key, extraction)
         add_times(doc_times)
         done += 1
         if progress:
             progress(done, len(entries))
     for entry in entries:
         entry.names = tuple(interned.setdefault(n, n) for n in entry.names)
+    if use_cache:
+        store.write("corpus", "index", codec.dumps(_index_of(entries)))
     times["extract (wall)"] = time.perf_counter() - started
     if not entries and not allow_empty:
         raise EmptyCorpusError(corpus_dir, problems, staging.out_dir)
@@ -431,9 +494,19 @@ def _build(corpus_dir: Path, staging: Staging, run, min_confidence: float, use_c
         key = _files_key(entry, _table(entry.names, entity_of, by_iri), min_confidence)
         plan.append((entry, key, use_cache and store.has(key, "files")))
 
+    def extraction_of(entry: _Entry) -> bytes:
+        data = store.read(entry.key, "extraction")
+        if data is not None and hashlib.sha256(data).hexdigest() == entry.sha256:
+            return data
+        # gone or damaged since its names were indexed: made again, here (it must give the same names)
+        data, names, _ = extract_task(_read_again(corpus_dir, entry, max_document_bytes))
+        if codec.loads(tuple[Name, ...], names) != entry.names:
+            raise KGError(f"{entry.doc.name} changed while the build was reading the corpus; build again")
+        entry.sha256 = store.put_extraction(entry.key, data)
+        return data
+
     def emit_args(entry: _Entry):
-        return (store.read(entry.key, "extraction"), entry.doc, _table(entry.names, entity_of, by_iri),
-                min_confidence)
+        return extraction_of(entry), entry.doc, _table(entry.names, entity_of, by_iri), min_confidence
 
     made = run.map(emit_task, (emit_args(e) for e, _, cached in plan if not cached))
     union = SortedUnion(staging.folder)
@@ -454,9 +527,9 @@ def _build(corpus_dir: Path, staging: Staging, run, min_confidence: float, use_c
             trig.write(body)
             nquads.write(graph_nquads)
             if in_union:
-                lines = union_lines(graph_nquads)
-                sizes.add_graph(graph, lines)
-                union.add(lines)
+                ntriples = union_lines(graph, graph_nquads)
+                sizes.add_graph(graph, ntriples)
+                union.add(ntriples)
 
         for entry, key, cached in plan:
             files = store.files(key) if cached else None

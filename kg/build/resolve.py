@@ -23,6 +23,7 @@ entities of its names (in a worker again).
 """
 from __future__ import annotations
 
+import gc
 import re
 from collections import Counter, defaultdict
 from dataclasses import replace
@@ -138,7 +139,19 @@ def resolve_names(names: Iterable[Name], identifiers: Mapping[str, Identifier] |
     corpus order (documents in order, each document's names as they occur): the first
     mention of an entity gives its class. `identifiers` is the registry of the previous
     build (the IRIs it minted), see kg/build/identifiers.py."""
-    ordered = list(dict.fromkeys(names))
+    # It makes millions of objects and no reference cycles: the collector's passes over them
+    # were a third of its time (4 of 14 s on 5,000 documents), so it is paused meanwhile.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _resolve_names(list(dict.fromkeys(names)), identifiers)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _resolve_names(ordered: list[Name], identifiers: Mapping[str, Identifier] | None,
+                   ) -> tuple[dict[Name, Entity], dict[str, Identifier]]:
     keys = _Keys(ordered)
     surfaces: dict[tuple[str, str], set[str]] = defaultdict(set)
     labels: dict[tuple[str, str], str] = {}

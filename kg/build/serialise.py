@@ -12,7 +12,7 @@ from __future__ import annotations
 import heapq
 import itertools
 from pathlib import Path
-from typing import BinaryIO, Iterable, Iterator, Sequence
+from typing import BinaryIO, Iterator, Sequence
 
 import pyoxigraph as ox
 from rdflib import URIRef
@@ -39,9 +39,10 @@ def split_prefixes(trig: bytes) -> tuple[bytes, bytes]:
     return trig[:end], trig[end:]
 
 
-def union_lines(nquads: bytes) -> list[bytes]:
-    """The N-Triples lines of N-Quads lines (the graph name is the last term)."""
-    return [line[:line.rindex(b" <")] + b" .\n" for line in nquads.splitlines()]
+def union_lines(graph: URIRef, nquads: bytes) -> bytes:
+    """The N-Triples text of one named graph's N-Quads (each line ends in the graph's name;
+    a line break inside a literal is escaped, so the name and the break end a line only)."""
+    return nquads.replace(f" <{graph}> .\n".encode(), b" .\n")
 
 
 class SortedUnion:
@@ -56,8 +57,9 @@ class SortedUnion:
         self.runs: list[Path] = []
         self.merged = self.folder / "union.nt"
 
-    def add(self, lines: Iterable[bytes]) -> None:
-        self.lines.update(lines)
+    def add(self, ntriples: bytes) -> None:
+        """One graph's N-Triples text."""
+        self.lines.update(ntriples.splitlines(keepends=True))
         if len(self.lines) >= self.limit:
             run = self.folder / f"union-{len(self.runs)}.nt"
             run.write_bytes(b"".join(sorted(self.lines)))

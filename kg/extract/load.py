@@ -15,11 +15,13 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
 import os
 import re
 import stat
+import time
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from ..model.errors import KGError
 from ..model.records import Document, LoadProblem
@@ -48,6 +50,18 @@ def load_corpus(folder: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[list[
 
 def iter_corpus(folder: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Document | LoadProblem]:
     """The documents and problems of `folder` in name order, one file read at a time."""
+    for item, _ in scan_corpus(folder, max_bytes):
+        yield item
+
+
+Remembered = Callable[[str, str], "Document | None"]   # (name, signature) → the document as read before
+
+
+def scan_corpus(folder: Path, max_bytes: int = DEFAULT_MAX_BYTES, remembered: Remembered | None = None
+                ) -> Iterator[tuple[Document | LoadProblem, str]]:
+    """(document or problem, the file's signature) of `folder` in name order. A file whose
+    signature `remembered` knows is not read: its document as read before comes back, with
+    text "" (the build's index of the corpus; a signature is "" for a file it must not trust)."""
     folder = Path(folder)
     if not folder.exists():
         raise KGError(f"corpus folder not found: {folder}")
@@ -62,9 +76,9 @@ def iter_corpus(folder: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Do
     items: list[tuple[str, Path | LoadProblem]] = [(n, p) for n, p in paths] + [(p.path, p) for p in problems]
     for name, item in sorted(items, key=lambda pair: pair[0]):
         if isinstance(item, LoadProblem):
-            yield item
+            yield item, ""
         else:
-            yield read_article(item, name, metadata.get(name, {}), max_bytes)
+            yield _read_article(item, name, metadata.get(name, {}), max_bytes, remembered)
 
 
 def _article_paths(folder: Path) -> tuple[list[tuple[str, Path]], list[LoadProblem]]:
@@ -107,22 +121,45 @@ def _inside(path: Path, root: Path) -> bool:
 
 
 def read_article(path: Path, name: str, meta: dict[str, str], max_bytes: int = DEFAULT_MAX_BYTES) -> Document | LoadProblem:
+    return _read_article(path, name, meta, max_bytes, None)[0]
+
+
+# A file changed within the file system's timestamp resolution of its last read can look
+# unchanged (git's "racy" entries): one modified this recently gets no signature.
+_RACY_NS = 2 * 10**9
+
+
+def file_signature(info: os.stat_result, meta: dict[str, str]) -> str:
+    """What changes when a file's bytes or its metadata row do, without reading it: size,
+    modification and change times, inode, and the row."""
+    if time.time_ns() - info.st_mtime_ns < _RACY_NS:
+        return ""
+    row = hashlib.sha256(json.dumps(sorted(meta.items()), ensure_ascii=False).encode("utf-8")).hexdigest()[:16]
+    return f"{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}:{info.st_ino}:{row}"
+
+
+def _read_article(path: Path, name: str, meta: dict[str, str], max_bytes: int, remembered: Remembered | None
+                  ) -> tuple[Document | LoadProblem, str]:
     try:
         info = path.stat()
         if not stat.S_ISREG(info.st_mode):
-            return LoadProblem(name, "not a regular file")
+            return LoadProblem(name, "not a regular file"), ""
         if info.st_size > max_bytes:
             return LoadProblem(name, f"too large ({_size(info.st_size)}; the limit is {_size(max_bytes)} per document: "
-                                     "split it, or raise --max-document-mb)")
+                                     "split it, or raise --max-document-mb)"), ""
+        signature = file_signature(info, meta)
+        known = remembered(name, signature) if remembered is not None and signature else None
+        if known is not None:
+            return known, signature
         with path.open("rb") as handle:
             raw = handle.read(max_bytes + 1)
     except OSError as exc:
-        return LoadProblem(name, f"cannot be read ({exc.strerror})")
+        return LoadProblem(name, f"cannot be read ({exc.strerror})"), ""
     if len(raw) > max_bytes:   # grew since it was looked at
-        return LoadProblem(name, f"too large (over {_size(max_bytes)})")
+        return LoadProblem(name, f"too large (over {_size(max_bytes)})"), ""
     text, encoding, reason = decode_article(raw)
     if reason:
-        return LoadProblem(name, reason)
+        return LoadProblem(name, reason), ""
     header = read_header(text)
     return Document(
         name=name,
@@ -135,7 +172,7 @@ def read_article(path: Path, name: str, meta: dict[str, str], max_bytes: int = D
         publisher=meta.get("publisher") or header["publisher"],
         url=meta.get("url") or header["url"],
         encoding=encoding,
-    )
+    ), signature
 
 
 def _size(n: int) -> str:
