@@ -130,18 +130,15 @@ def test_build_interrupted_leaves_previous_graph_intact(small_corpus, tmp_path, 
     before = _snapshot(out)
     (small_corpus / "lishui.txt").write_text("# 丽水\n\n丽水市重点发展光伏产业。\n", encoding="utf-8")
 
-    real_write_turtle = pipeline.SortedUnion.write_turtle
-
-    def interrupted_while_writing_turtle(union, out, extra=()):
-        out.write(b"<https://w3id.org/zjkg/id/doc/x> ")    # N-Quads and TriG are staged by then
+    def interrupted_while_writing_the_union(last, change, files):
+        files.turtle.write(b"<https://w3id.org/zjkg/id/doc/x> ")    # N-Quads and TriG are staged by then
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(pipeline.SortedUnion, "write_turtle", interrupted_while_writing_turtle)
+    monkeypatch.setattr(pipeline, "update_union", interrupted_while_writing_the_union)
     with pytest.raises(KeyboardInterrupt):
         pipeline.build(small_corpus, out)
     assert _snapshot(out) == before
     assert [p.name for p in out.iterdir() if p.name.startswith(".")] == [".cache"]
-    monkeypatch.setattr(pipeline.SortedUnion, "write_turtle", real_write_turtle)
 
 
 def test_build_refuses_a_graph_that_does_not_conform(small_corpus, tmp_path, monkeypatch):

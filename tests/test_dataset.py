@@ -7,7 +7,7 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS
 
 from kg.build import emit, pipeline
-from kg.build.describe import DATA_LICENCE, DATASET, DESCRIPTION_GRAPH, SPARQL_ENDPOINT, Sizes
+from kg.build.describe import DATA_LICENCE, DATASET, DESCRIPTION_GRAPH, SPARQL_ENDPOINT, typed_counts
 from kg.model.vocab import DCAT, ENTITY_CLASSES, KG, SCHEMA, VOID
 
 from .conftest import ROOT
@@ -81,8 +81,6 @@ def test_the_entity_count_reads_typing_lines_and_not_the_words_of_a_literal():
     ntriples = (f"<http://example.org/a> {typed} {company} .\n"
                 f'<http://example.org/b> <{RDFS.label}> "b {typed} {company} ." .\n'
                 f"<http://example.org/c> {typed} <{KG.Policy}> .\n").encode()
-    sizes = Sizes()
-    sizes.add_graph(URIRef("http://example.org/g"), ntriples)
-    sizes.add_graph(URIRef("http://example.org/h"), ntriples[:ntriples.index(b"\n") + 1])
-    assert sizes.graphs == {URIRef("http://example.org/g"): 3, URIRef("http://example.org/h"): 1}
-    assert sizes.entities(["Company"]) == 1 and sizes.entities(["Company", "Policy"]) == 2
+    counts = dict(zip([*ENTITY_CLASSES, "any"], typed_counts(ntriples)))
+    assert counts["Company"] == 1 and counts["Policy"] == 1 and counts["any"] == 2
+    assert typed_counts(ntriples.replace(b"<http://example.org/c>", b"<http://example.org/a>"))[-1] == 1

@@ -4,6 +4,7 @@ sorted without holding it whole; the cache format round-trips and refuses what i
 from __future__ import annotations
 
 import pickle
+import shutil
 import threading
 from concurrent.futures import Future
 
@@ -89,6 +90,78 @@ def test_the_union_graph_spilled_in_sorted_runs_is_the_same_file(small_corpus, t
     spilled = pipeline.build(small_corpus, tmp_path / "spilled", use_cache=False)
     assert max(runs) >= 3                                 # every graph went out as a run of its own
     assert outputs(tmp_path / "spilled") == outputs(tmp_path / "whole") and spilled.triples == whole.triples
+
+
+def _edit_remove_and_add(corpus):
+    names = sorted(p.name for p in corpus.glob("*.txt"))
+    edited = corpus / names[1]
+    edited.write_text(edited.read_text(encoding="utf-8") + "\n宁波市积极培育工业互联网平台。\n", encoding="utf-8")
+    (corpus / names[3]).unlink()
+    shutil.copy(corpus / names[0], corpus / "zz_copy.txt")
+
+
+def _without_layout(out, folder):
+    """A copy of the build folder `out` (its IRIs and cached extractions) without the layout."""
+    shutil.copytree(out, folder)
+    (folder / ".cache" / "build.layout").unlink()
+    return folder
+
+
+def test_a_rebuild_copies_what_did_not_change_and_writes_the_bytes_of_a_whole_build(tmp_path, monkeypatch):
+    from kg.build import files, serialise
+
+    monkeypatch.setattr(serialise, "CHUNK_BYTES", 2048)    # many chunks: most copied, a few made again and cut
+    corpus, out = tmp_path / "corpus", tmp_path / "out"
+    shutil.copytree(CORPUS, corpus)
+    pipeline.build(corpus, out)
+    chunks = len(pipeline._Cache(out / ".cache", tmp_path).layout().chunks())
+    whole = _without_layout(out, tmp_path / "whole")
+    _edit_remove_and_add(corpus)
+    copied, made = [], []
+    real_copy, real_make = files.Appender.copy, serialise.UnionFiles.make
+    monkeypatch.setattr(files.Appender, "copy", lambda self, *a: copied.append(a) or real_copy(self, *a))
+    monkeypatch.setattr(serialise.UnionFiles, "make", lambda self, *a: made.append(a) or real_make(self, *a))
+    rebuilt = pipeline.build(corpus, out)
+    assert copied and 0 < len(made) < chunks / 2 and chunks > 50
+    assert pipeline.build(corpus, whole).triples == rebuilt.triples
+    assert outputs(out) == outputs(whole) and (out / "void.ttl").read_bytes() == (whole / "void.ttl").read_bytes()
+    made.clear()
+    pipeline.build(corpus, out)                          # nothing changed: every chunk copied
+    assert made == [] and outputs(out) == outputs(whole)
+
+
+def test_a_layout_that_does_not_match_its_files_is_not_used(tmp_path, monkeypatch):
+    from kg.build import layout
+
+    corpus, out = tmp_path / "corpus", tmp_path / "out"
+    shutil.copytree(CORPUS, corpus)
+    pipeline.build(corpus, out)
+    whole = _without_layout(out, tmp_path / "whole")
+    (out / "graph.nq").write_bytes((out / "graph.nq").read_bytes())     # same bytes, a new change time
+    used = []
+    real_opened = layout.opened
+    monkeypatch.setattr(layout, "opened", lambda *a: used.append(a) or real_opened(*a))
+    pipeline.build(corpus, out)
+    assert used == []
+    _edit_remove_and_add(corpus)
+    counts = out / ".cache" / "union.counts"
+    counts.write_bytes(bytes(len(counts.read_bytes())))   # every line held by no graph: the update cannot apply
+    monkeypatch.setattr(layout, "usable", lambda *a: True)  # as if the damage could not be seen in the signatures
+    refused = []
+    real_update = pipeline.update_union
+
+    def update(*a):
+        try:
+            real_update(*a)
+        except pipeline.UnionMismatch:
+            refused.append(a)
+            raise
+    monkeypatch.setattr(pipeline, "update_union", update)
+    pipeline.build(corpus, out)
+    assert len(used) == 1 and len(refused) == 1            # tried, refused, then built whole
+    monkeypatch.undo()
+    pipeline.build(corpus, whole)
+    assert outputs(out) == outputs(whole)
 
 
 def test_records_round_trip_through_the_cache_format_and_anything_else_is_refused():

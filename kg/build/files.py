@@ -47,6 +47,59 @@ def write_all_atomic(writers: dict[Path, Callable[[BinaryIO], None]], tmp_dir: P
         raise
 
 
+class Appender:
+    """A file written front to back that says where each part went; parts of another file
+    are copied in the kernel (copy_file_range), and runs of adjacent parts as one copy."""
+
+    def __init__(self, path: Path) -> None:
+        self.handle = open(path, "wb", buffering=0)
+        self.size = 0
+        self._pending: tuple[int, int, int] | None = None    # (source fd, offset, length) not yet copied
+
+    def write(self, data: bytes) -> tuple[int, int]:
+        self._copy_pending()
+        self.handle.write(data)
+        return self._advance(len(data))
+
+    def copy(self, source: int, offset: int, length: int) -> tuple[int, int]:
+        """Part of the open file `source` (a descriptor) from `offset`; it must not change before close()."""
+        if self._pending and self._pending[0] == source and sum(self._pending[1:]) == offset:
+            self._pending = (source, self._pending[1], self._pending[2] + length)
+        else:
+            self._copy_pending()
+            self._pending = (source, offset, length)
+        return self._advance(length)
+
+    def close(self) -> None:
+        self._copy_pending()
+        self.handle.close()
+
+    def __enter__(self) -> "Appender":
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.close()
+
+    def _advance(self, length: int) -> tuple[int, int]:
+        self.size += length
+        return self.size - length, length
+
+    def _copy_pending(self) -> None:
+        if self._pending is None:
+            return
+        source, offset, length = self._pending
+        self._pending = None
+        out = self.handle.fileno()
+        while length:
+            try:
+                done = os.copy_file_range(source, out, length, offset)
+            except OSError:          # another file system, or a kernel without it: through memory
+                done = os.write(out, os.pread(source, min(length, 1 << 24), offset))
+            if done == 0:
+                raise KGError("a file of the last build is shorter than its record says; build again")
+            offset, length = offset + done, length - done
+
+
 STAGING = ".kg-staging"        # inside the output folder: every temporary file of a build
 _COMMITTING = "COMMITTING"     # written into the staging folder once all its files are complete
 

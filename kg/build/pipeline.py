@@ -16,16 +16,20 @@ by everything they are made from (its extraction, the entities of its names, the
 code). One more entry, the corpus index, keeps what the last build learnt of each file
 (its document, by the file's size, times and inode) and of each extraction (its names),
 so that an unchanged file is neither read nor hashed again, and resolution reads one
-file rather than every extraction. A corrupt entry is ignored and rebuilt.
+file rather than every extraction. A corrupt entry is ignored and rebuilt. And a rebuild
+starts from the last build's files (`layout`): unchanged documents' parts and the union's
+unchanged chunks are copied, not made or read again.
 """
 from __future__ import annotations
 
 import gc
 import hashlib
 import json
+import os
 import time
 import zlib
-from collections import deque
+from collections import Counter, deque
+from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
@@ -34,15 +38,16 @@ from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 import pyoxigraph as ox
 from rdflib import URIRef
 
-from . import describe, emit, export, identifiers
+from . import describe, emit, export, identifiers, layout
 from ..model import codec
 from ..model.errors import EmptyCorpusError, EndpointError, KGError, ValidationError
 from ..extract import extract_document, extractor_version
 from ..extract.load import DEFAULT_MAX_BYTES, load_corpus, read_article, scan_corpus
 from .executor import executor_for
-from .files import Staging, build_lock, write_atomic
+from .files import Appender, Staging, build_lock, write_atomic
 from .resolve import document_names, resolve_document, resolve_names
-from .serialise import TURTLE_PREFIXES, SortedUnion, graph_files, split_prefixes, union_lines
+from .serialise import (TURTLE_PREFIXES, SortedUnion, UnionFiles, UnionMismatch, graph_files, split_prefixes,
+                        turtle_head, union_lines, update_union)
 from ..model.resources import ontology_file
 from ..model.terms import oxigraph_triples
 from ..model.records import Document, DocumentExtraction, Entity, LoadProblem, Name, ResolvedDocument
@@ -252,6 +257,20 @@ class _Cache:
         except codec.CodecError:
             return None
 
+    def layout(self) -> layout.Layout | None:
+        data = self.read("build", "layout")
+        try:
+            return codec.loads(layout.Layout, data) if data is not None else None
+        except codec.CodecError:
+            return None
+
+    def keep_layout(self, union: UnionFiles, record: layout.Layout, out_dir: Path) -> None:
+        """Put the union's files into the cache and record where everything is (once the
+        outputs are in place: the record holds their signatures)."""
+        for name, path in zip(layout.UNION, (union.nt_path, union.counts_path)):
+            os.replace(path, self.folder / name)
+        self.write("build", "layout", codec.dumps(replace(record, files=layout.signatures(out_dir, self.folder))))
+
     def prune_files(self, keep: set[str]) -> None:
         """Drop document files no build will ask for again (they are keyed by the entities too)."""
         for path in self.folder.glob("*.files"):
@@ -392,14 +411,19 @@ def build(corpus_dir: Path, out_dir: Path, *, min_confidence: float = 0.0, worke
     started = describe.now()
     cpu = time.process_time()
     with build_lock(out_dir), Staging(out_dir) as staging:
-        run = executor_for(executor, workers)
-        try:
-            result = _build(corpus_dir, staging, run, min_confidence, use_cache, allow_empty, max_document_bytes,
-                            finish, progress, started)
-        except BaseException:
-            run.close(abandon=True)
-            raise
-        run.close()
+        for reuse in (True, False):
+            run = executor_for(executor, workers)
+            try:
+                result = _build(corpus_dir, staging, run, min_confidence, use_cache, allow_empty, max_document_bytes,
+                                finish, progress, started, reuse)
+            except UnionMismatch:   # the last build's union is not what its record says: built whole
+                run.close(abandon=True)
+                continue
+            except BaseException:
+                run.close(abandon=True)
+                raise
+            run.close()
+            break
     result.times["main process CPU"] = time.process_time() - cpu
     if endpoint:
         from .publish import push
@@ -414,7 +438,7 @@ def build(corpus_dir: Path, out_dir: Path, *, min_confidence: float = 0.0, worke
 
 
 def _build(corpus_dir: Path, staging: Staging, run, min_confidence: float, use_cache: bool, allow_empty: bool,
-           max_document_bytes: int, finish, progress: Progress | None, build_started) -> BuildResult:
+           max_document_bytes: int, finish, progress: Progress | None, build_started, reuse: bool) -> BuildResult:
     times: dict[str, float] = {}
 
     def add_times(more: dict[str, float]) -> None:
@@ -487,12 +511,22 @@ def _build(corpus_dir: Path, staging: Staging, run, min_confidence: float, use_c
     by_iri = {e.iri: e for e in entity_of.values()}
     times["resolution"] = time.perf_counter() - started
 
-    # 3. each document's files (made by the workers, or from the cache), joined in order
+    # 3. each document's files, joined in order: copied from the last build's outputs where
+    #    nothing they are made of changed, else found in the cache or made by the workers
     started = time.perf_counter()
-    plan = []   # (entry, key of its files, whether the cache has them)
+    version = f"{build_version()}-{min_confidence}"
+    last = store.layout() if use_cache and reuse else None
+    if not layout.usable(last, version, staging.out_dir, store.folder):
+        last = None
+    placed_before = {p.graph: p for p in last.documents} if last else {}
+    plan = []   # (entry, key of its files, its place in the last build's files if they are the same, cached)
     for entry in entries:
         key = _files_key(entry, _table(entry.names, entity_of, by_iri), min_confidence)
-        plan.append((entry, key, use_cache and store.has(key, "files")))
+        placed = placed_before.get(str(emit.graph_iri(entry.doc.name)))
+        if placed is not None and placed.files_key == key:
+            plan.append((entry, key, placed, True))
+        else:
+            plan.append((entry, key, None, use_cache and store.has(key, "files")))
 
     def extraction_of(entry: _Entry) -> bytes:
         data = store.read(entry.key, "extraction")
@@ -508,30 +542,40 @@ def _build(corpus_dir: Path, staging: Staging, run, min_confidence: float, use_c
     def emit_args(entry: _Entry):
         return extraction_of(entry), entry.doc, _table(entry.names, entity_of, by_iri), min_confidence
 
-    made = run.map(emit_task, (emit_args(e) for e, _, cached in plan if not cached))
-    union = SortedUnion(staging.folder)
+    made = run.map(emit_task, (emit_args(e) for e, _, _, cached in plan if not cached))
     sizes = describe.Sizes()
     failures: list[Validation] = []
-    facts = observations = 0
+    placed_now: list[layout.PlacedDocument] = []
+    union = SortedUnion(staging.folder)
+    change: Counter[bytes] = Counter()    # per union line, the graphs added that hold it less those removed
     names = ["graph.ttl", "graph.trig", "graph.nq", "extraction.jsonl"]
-    with staging.path("graph.nq").open("wb") as nquads, staging.path("graph.trig").open("wb") as trig, \
-            staging.path("extraction.jsonl").open("wb") as jsonl:
-        header_written = False
+    with ExitStack() as stack:
+        before, last_union = stack.enter_context(layout.opened(last, staging.out_dir, store.folder)) \
+            if last else ({}, None)
+        nquads, trig, jsonl, turtle = (stack.enter_context(Appender(staging.path(name)))
+                                       for name in ("graph.nq", "graph.trig", "extraction.jsonl", "graph.ttl"))
+        trig.write(turtle_head(ox.RdfFormat.TRIG))
+        turtle.write(turtle_head())
 
-        def write(graph: URIRef, graph_nquads: bytes, graph_trig: bytes, in_union: bool = True) -> None:
-            nonlocal header_written
-            head, body = split_prefixes(graph_trig)
-            if not header_written:
-                trig.write(head)
-                header_written = True
-            trig.write(body)
-            nquads.write(graph_nquads)
+        def write(graph: URIRef, graph_nquads: bytes, graph_trig: bytes, in_union: bool = True):
             if in_union:
-                ntriples = union_lines(graph, graph_nquads)
-                sizes.add_graph(graph, ntriples)
-                union.add(ntriples)
+                sizes.add_graph(graph, graph_nquads.count(b"\n"))
+                if last is None:
+                    union.add(union_lines(graph, graph_nquads))
+            return nquads.write(graph_nquads), trig.write(split_prefixes(graph_trig)[1])
 
-        for entry, key, cached in plan:
+        def lines_before(placed: layout.PlacedDocument) -> list[bytes]:
+            data = os.pread(before["graph.nq"], placed.nquads[1], placed.nquads[0])
+            return union_lines(URIRef(placed.graph), data).splitlines(keepends=True)
+
+        for entry, key, placed, cached in plan:
+            graph = emit.graph_iri(entry.doc.name)
+            if placed is not None:
+                sizes.add_graph(graph, placed.triples)
+                placed_now.append(replace(placed, nquads=nquads.copy(before["graph.nq"], *placed.nquads),
+                                          trig=trig.copy(before["graph.trig"], *placed.trig),
+                                          jsonl=jsonl.copy(before["extraction.jsonl"], *placed.jsonl)))
+                continue
             files = store.files(key) if cached else None
             if files is None:
                 # a cache entry found corrupt only now is made here, out of the workers' order
@@ -543,10 +587,18 @@ def _build(corpus_dir: Path, staging: Staging, run, min_confidence: float, use_c
                 files = DocumentFiles.unpack(packed)
                 if use_cache:
                     store.write(key, "files", packed)
-            write(emit.graph_iri(entry.doc.name), files.nquads, files.trig)
-            jsonl.write(files.jsonl)
-            facts += files.facts
-            observations += files.observations
+            ranges = write(graph, files.nquads, files.trig)
+            placed_now.append(layout.PlacedDocument(str(graph), key, *ranges, jsonl.write(files.jsonl),
+                                                    files.nquads.count(b"\n"), files.facts, files.observations))
+            if last is not None:
+                change.update(union_lines(graph, files.nquads).splitlines(keepends=True))
+                if (old := placed_before.get(str(graph))) is not None:
+                    change.subtract(lines_before(old))
+        if last is not None:
+            kept = {p.graph for p in placed_now}
+            for old in last.documents:
+                if old.graph not in kept:
+                    change.subtract(lines_before(old))
         times["documents (wall)"] = time.perf_counter() - started
         run.close()   # no more work for the workers: their memory is free before the files are joined
         validation = combine([*failures, _validate_reference(store if use_cache else None)])
@@ -555,8 +607,13 @@ def _build(corpus_dir: Path, staging: Staging, run, min_confidence: float, use_c
         started = time.perf_counter()
         for graph, triples in ((emit.REFERENCE_GRAPH, _shared_triples()[0]), (emit.ONTOLOGY_GRAPH, _shared_triples()[1])):
             write(graph, *graph_files(graph, triples))
+        union_files = stack.enter_context(UnionFiles(staging.folder, turtle))
+        if last_union is not None:
+            update_union(last_union, change, union_files)
+        else:
+            union.merge(union_files)
         # The description counts the graphs above, so it comes after them and outside their union.
-        sizes.union = union.merge()
+        sizes.union, sizes.typed = union_files.triples, union_files.typed()
         times_of_build = describe.BuildTimes(build_started, describe.now(),
                                              _first_issued(staging.out_dir) or build_started.date())
         description = oxigraph_triples(describe.description_graph(sizes, [e.doc for e in entries], times_of_build,
@@ -565,11 +622,13 @@ def _build(corpus_dir: Path, staging: Staging, run, min_confidence: float, use_c
         if not validation.conforms:
             raise ValidationError(validation.text)
         write(describe.DESCRIPTION_GRAPH, *graph_files(describe.DESCRIPTION_GRAPH, description), in_union=False)
-    with staging.path("graph.ttl").open("wb") as turtle:
-        union.write_turtle(turtle, description)
+        description_turtle = ox.serialize(sorted(description, key=str), format=ox.RdfFormat.TURTLE,
+                                          prefixes=TURTLE_PREFIXES)
+        turtle.write(split_prefixes(description_turtle)[1])
+    facts = sum(p.facts for p in placed_now)
+    observations = sum(p.observations for p in placed_now)
     triples = sizes.union + len(set(description))
-    with staging.path("void.ttl").open("wb") as void:
-        ox.serialize(sorted(description, key=str), void, ox.RdfFormat.TURTLE, prefixes=TURTLE_PREFIXES)
+    staging.path("void.ttl").write_bytes(description_turtle)
     staging.path(identifiers.FILE).write_bytes(identifiers.dumps(registry))
     names += ["void.ttl", identifiers.FILE]
     manifest = {
@@ -591,7 +650,8 @@ def _build(corpus_dir: Path, staging: Staging, run, min_confidence: float, use_c
         times["map"] = time.perf_counter() - started
     files = staging.commit([*names, "manifest.json"])
     if use_cache:
-        store.prune_files({key for _, key, _ in plan})
+        store.prune_files({key for _, key, _, _ in plan})
+        store.keep_layout(union_files, layout.Layout.of(version, placed_now, union_files.chunks), staging.out_dir)
     kinds = {v: k for k, v in OUTPUTS.items()}
     return BuildResult([e.doc for e in entries], problems, len(by_iri),
                        {kinds.get(name, Path(name).stem): path for name, path in files.items()},
