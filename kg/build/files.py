@@ -47,6 +47,10 @@ def write_all_atomic(writers: dict[Path, Callable[[BinaryIO], None]], tmp_dir: P
         raise
 
 
+class ShortSource(KGError):
+    """A file copied from ends before the part asked for."""
+
+
 class Appender:
     """A file written front to back that says where each part went; parts of another file
     are copied in the kernel (copy_file_range), and runs of adjacent parts as one copy."""
@@ -71,8 +75,10 @@ class Appender:
         return self._advance(length)
 
     def close(self) -> None:
-        self._copy_pending()
-        self.handle.close()
+        try:
+            self._copy_pending()
+        finally:
+            self.handle.close()
 
     def __enter__(self) -> "Appender":
         return self
@@ -96,7 +102,7 @@ class Appender:
             except OSError:          # another file system, or a kernel without it: through memory
                 done = os.write(out, os.pread(source, min(length, 1 << 24), offset))
             if done == 0:
-                raise KGError("a file of the last build is shorter than its record says; build again")
+                raise ShortSource(f"{length} bytes from offset {offset} are not there")
             offset, length = offset + done, length - done
 
 

@@ -44,7 +44,7 @@ from ..model.errors import EmptyCorpusError, EndpointError, KGError, ValidationE
 from ..extract import extract_document, extractor_version
 from ..extract.load import DEFAULT_MAX_BYTES, load_corpus, read_article, scan_corpus
 from .executor import executor_for
-from .files import Appender, Staging, build_lock, write_atomic
+from .files import Appender, ShortSource, Staging, build_lock, write_atomic
 from .resolve import document_names, resolve_document, resolve_names
 from .serialise import (TURTLE_PREFIXES, SortedUnion, UnionFiles, UnionMismatch, graph_files, split_prefixes,
                         turtle_head, union_lines, update_union)
@@ -416,7 +416,7 @@ def build(corpus_dir: Path, out_dir: Path, *, min_confidence: float = 0.0, worke
             try:
                 result = _build(corpus_dir, staging, run, min_confidence, use_cache, allow_empty, max_document_bytes,
                                 finish, progress, started, reuse)
-            except UnionMismatch:   # the last build's union is not what its record says: built whole
+            except (UnionMismatch, ShortSource):   # the last build's files are not what its layout says: built whole
                 run.close(abandon=True)
                 continue
             except BaseException:
