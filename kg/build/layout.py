@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Sequence
 
+from ..extract.load import stat_signature
 from .describe import typed_counts
 from .serialise import LastUnion, UnionChunk
 
@@ -42,7 +43,7 @@ class Layout:
     # The union's chunks in two columns, their first subjects and their numbers one after the
     # other (a 1,000x build has some 70,000 chunks: read as records they took 2 s).
     chunk_firsts: tuple[str, ...]
-    chunk_numbers: tuple[int, ...]
+    chunk_numbers: tuple[int, ...]       # per chunk: lines, its three ranges, then its typed counts
 
     @classmethod
     def of(cls, version: str, documents: Sequence[PlacedDocument], chunks: Sequence[UnionChunk]) -> "Layout":
@@ -50,23 +51,22 @@ class Layout:
         return cls(version, (), tuple(documents), tuple(c.first for c in chunks), tuple(numbers))
 
     def chunks(self) -> list[UnionChunk]:
-        width = len(self.chunk_numbers) // len(self.chunk_firsts) if self.chunk_firsts else 0
-        n = self.chunk_numbers
+        width, n = _chunk_width(), self.chunk_numbers
         return [UnionChunk(first, n[i], (n[i + 1], n[i + 2]), (n[i + 3], n[i + 4]), (n[i + 5], n[i + 6]),
                            n[i + 7:i + width])
                 for first, i in zip(self.chunk_firsts, range(0, len(n), width))]
 
 
-def signature(path: Path) -> str:
-    info = path.stat()
-    return f"{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}:{info.st_ino}"
+def _chunk_width() -> int:
+    """How many numbers a chunk has in Layout.chunk_numbers."""
+    return 1 + 3 * 2 + len(typed_counts(b""))
 
 
 def signatures(out_dir: Path, cache_dir: Path) -> tuple[tuple[str, str], ...]:
     """The signatures of the files a layout describes, as they are now ("" if one is missing)."""
     def one(path: Path) -> str:
         try:
-            return signature(path)
+            return stat_signature(path.stat())
         except OSError:
             return ""
     return tuple((name, one(folder / name)) for folder, names in ((out_dir, OUTPUTS), (cache_dir, UNION))
@@ -76,7 +76,7 @@ def signatures(out_dir: Path, cache_dir: Path) -> tuple[tuple[str, str], ...]:
 def usable(layout: Layout | None, version: str, out_dir: Path, cache_dir: Path) -> bool:
     return layout is not None and layout.version == version and \
         layout.files == signatures(out_dir, cache_dir) and all(s for _, s in layout.files) and \
-        len(layout.chunk_numbers) == len(layout.chunk_firsts) * (7 + len(typed_counts(b"")))
+        len(layout.chunk_numbers) == len(layout.chunk_firsts) * _chunk_width()
 
 
 @contextmanager

@@ -558,11 +558,13 @@ def _build(corpus_dir: Path, staging: Staging, run, min_confidence: float, use_c
         turtle.write(turtle_head())
 
         def write(graph: URIRef, graph_nquads: bytes, graph_trig: bytes, in_union: bool = True):
+            """→ (where its N-Quads went, where its TriG went, its triples)"""
+            triples = graph_nquads.count(b"\n")
             if in_union:
-                sizes.add_graph(graph, graph_nquads.count(b"\n"))
+                sizes.add_graph(graph, triples)
                 if last is None:
                     union.add(union_lines(graph, graph_nquads))
-            return nquads.write(graph_nquads), trig.write(split_prefixes(graph_trig)[1])
+            return nquads.write(graph_nquads), trig.write(split_prefixes(graph_trig)[1]), triples
 
         def lines_before(placed: layout.PlacedDocument) -> list[bytes]:
             data = os.pread(before["graph.nq"], placed.nquads[1], placed.nquads[0])
@@ -587,9 +589,9 @@ def _build(corpus_dir: Path, staging: Staging, run, min_confidence: float, use_c
                 files = DocumentFiles.unpack(packed)
                 if use_cache:
                     store.write(key, "files", packed)
-            ranges = write(graph, files.nquads, files.trig)
-            placed_now.append(layout.PlacedDocument(str(graph), key, *ranges, jsonl.write(files.jsonl),
-                                                    files.nquads.count(b"\n"), files.facts, files.observations))
+            at_nquads, at_trig, triples = write(graph, files.nquads, files.trig)
+            placed_now.append(layout.PlacedDocument(str(graph), key, at_nquads, at_trig, jsonl.write(files.jsonl),
+                                                    triples, files.facts, files.observations))
             if last is not None:
                 change.update(union_lines(graph, files.nquads).splitlines(keepends=True))
                 if (old := placed_before.get(str(graph))) is not None:

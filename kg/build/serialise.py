@@ -136,10 +136,10 @@ def _subject(line: bytes) -> bytes:
 
 
 class _Chunker:
-    """Cuts sorted lines into chunks of whole subjects of about CHUNK_BYTES each."""
+    """Cuts sorted lines into chunks of whole subjects of about `size` bytes each."""
 
-    def __init__(self, files: UnionFiles) -> None:
-        self.files = files
+    def __init__(self, files: UnionFiles, size: int | None = None) -> None:
+        self.files, self.target = files, size or CHUNK_BYTES
         self._reset()
 
     def _reset(self) -> None:
@@ -153,7 +153,7 @@ class _Chunker:
         self.lines.append(line)
         self.counts.append(count)
         self.size += len(line)
-        if self.boundary is None and self.size >= CHUNK_BYTES:
+        if self.boundary is None and self.size >= self.target:
             self.boundary = _subject(line)
 
     def again(self) -> None:
@@ -255,11 +255,9 @@ def update_union(last: LastUnion, change: dict[bytes, int], files: UnionFiles) -
             files.keep(chunk, last, counts)
             continue
         kept = [(line, n) for line, n in zip(lines, counts) if n]
-        if sum(len(line) for line, _ in kept) <= 2 * CHUNK_BYTES:
-            if kept:
-                files.make([line for line, _ in kept], array("I", (n for _, n in kept)))
-            continue
-        chunker = _Chunker(files)
+        size = sum(len(line) for line, _ in kept)
+        # cut again only when it has grown well past the size: a chunk a little larger stays whole
+        chunker = _Chunker(files, CHUNK_BYTES if size > 2 * CHUNK_BYTES else size + 1)
         for line, n in kept:
             chunker.add(line, n)
         chunker.flush()

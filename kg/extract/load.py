@@ -135,7 +135,13 @@ def file_signature(info: os.stat_result, meta: dict[str, str]) -> str:
     if time.time_ns() - info.st_mtime_ns < _RACY_NS:
         return ""
     row = hashlib.sha256(json.dumps(sorted(meta.items()), ensure_ascii=False).encode("utf-8")).hexdigest()[:16]
-    return f"{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}:{info.st_ino}:{row}"
+    return f"{stat_signature(info)}:{row}"
+
+
+def stat_signature(info: os.stat_result) -> str:
+    """Size, modification and change times and inode: an edit moves the change time even
+    when the old modification time is put back."""
+    return f"{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}:{info.st_ino}"
 
 
 def _read_article(path: Path, name: str, meta: dict[str, str], max_bytes: int, remembered: Remembered | None
